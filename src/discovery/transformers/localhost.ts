@@ -1,0 +1,29 @@
+/**
+ * `io.l5d.localhost`: keeps only the addresses of this machine, so an incoming router sends
+ * traffic only to local instances. Local means an address of one of this host's network
+ * interfaces (read once, when the transformer is created), anything in 127.0.0.0/8, or the
+ * hostname `localhost`. Other hostnames are not resolved and never count as local.
+ */
+import { networkInterfaces } from 'node:os';
+import { z } from 'zod';
+import type { TransformerPlugin } from '../../config/plugin.js';
+import { IpSet } from '../addresses.js';
+import { addressTransformer, filterAddr, transformerPrefix } from './bound-rewriter.js';
+
+const schema = z.strictObject({ kind: z.literal('io.l5d.localhost') });
+
+export const localhostTransformer: TransformerPlugin<z.infer<typeof schema>> = {
+  kind: 'io.l5d.localhost',
+  schema,
+  create() {
+    const local = localAddresses();
+    return addressTransformer(transformerPrefix('io.l5d.localhost'), (addr) =>
+      filterAddr(addr, (a) => a.host.toLowerCase() === 'localhost' || local.has(a.host)));
+  },
+};
+
+/** The IPs of this host's interfaces, plus the whole IPv4 loopback network. */
+function localAddresses(): IpSet {
+  const ips = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
+  return new IpSet(ips, [{ network: '127.0.0.0', prefix: 8 }]);
+}
