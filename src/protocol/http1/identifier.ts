@@ -1,0 +1,54 @@
+/** Identifiers turn an HTTP request into a logical name under the router's `dstPrefix`. */
+import type { z } from 'zod';
+import type { Path } from '../../naming/path.js';
+
+/** The parts of a request an identifier may look at (node's IncomingMessage fits). */
+export interface RequestHead {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly httpVersion: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+export type Identified =
+  | { readonly ok: true; readonly path: Path; /** forwarded URI when the identifier consumed part of it */ readonly uri?: string }
+  | { readonly ok: false; readonly reason: string };
+
+export interface Identifier { identify(req: RequestHead): Identified }
+
+export interface IdentifierPlugin<C = any> {
+  kind: string;
+  schema: z.ZodType<C>;
+  create(config: C, ctx: { dstPrefix: Path }): Identifier;
+}
+
+/** First value of a header (node joins most duplicates; `set-cookie`-style arrays take the first). */
+export function header(req: RequestHead, name: string): string | undefined {
+  const v = req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * A bounded memo for identifier results keyed by a header value: identification on the hot path
+ * is one Map look-up; a flood of distinct values only recycles the table.
+ */
+export class Memo<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly capacity = 4096) {}
+  get(key: string, make: () => V): V {
+    let v = this.map.get(key);
+    if (v === undefined) {
+      if (this.map.size >= this.capacity) this.map.clear();
+      v = make();
+      this.map.set(key, v);
+    }
+    return v;
+  }
+}
+
+/** Splits the path part of a request target into segments (query and fragment dropped). */
+export function uriSegments(url: string): string[] {
+  const q = url.search(/[?#]/);
+  const p = q < 0 ? url : url.slice(0, q);
+  return p.split('/').filter((s) => s.length > 0);
+}
