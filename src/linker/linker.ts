@@ -19,6 +19,7 @@ import { systemClock, type Clock } from '../time/clock.js';
 import { createBalancer } from '../balancer/create.js';
 import { failureAccrualFactory } from '../resilience/failure-accrual.js';
 import { resolvePerPrefixConfig } from '../resilience/static-config.js';
+import { RetryBudget } from '../resilience/retry-budget.js';
 import type { ClientNode } from '../router/client.js';
 import { consoleLogger } from './log.js';
 import { AdminServer } from '../admin/server.js';
@@ -117,7 +118,6 @@ export class Linker {
       const cache = rc.bindingCache ?? { paths: 1000, clients: 1000, idleTtlSecs: 600 };
       const router = new HttpRouter({
         label,
-        dstPrefix,
         identifiers,
         interpreter,
         bindingTimeoutMs: rc.bindingTimeoutMs,
@@ -127,8 +127,14 @@ export class Linker {
         clientPolicy: (id) => {
           const params = resolvePerPrefixConfig(rc.client, id);
           const deps = { clock: this.clock, random: Math.random };
-          return { balancer: createBalancer<ClientNode>(params.loadBalancer, deps), newHealth: failureAccrualFactory(params.failureAccrual, deps) };
+          return {
+            balancer: createBalancer<ClientNode>(params.loadBalancer, deps),
+            newHealth: failureAccrualFactory(params.failureAccrual, deps),
+            requeueBudget: new RetryBudget(params.requeueBudget ?? {}, this.clock),
+            attemptTimeoutMs: params.requestAttemptTimeoutMs,
+          };
         },
+        service: rc.service,
         pool: {
           idleTimeMs: globalClient?.hostConnectionPool?.idleTimeMs ?? 60_000,
           connectTimeoutMs: 3_000,

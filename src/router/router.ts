@@ -3,43 +3,44 @@
  *
  * Three caches, bottom-up: endpoints by address (connection pools), concrete clients by bound
  * id, logical bindings by (logical name, local dtab). Ten thousand different overrides that land
- * on the same service share its client and pools. In steady state a request does a pass over
+ * on the same service share its client and pools. In steady state a request does one pass over
  * its raw headers, a few Map look-ups and a dispatch on a pooled connection.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import { Dtab } from '../naming/dtab.js';
 import { DtabSyntaxError } from '../naming/errors.js';
 import type { BoundName } from '../naming/namer.js';
 import type { Path } from '../naming/path.js';
 import { readLinkerdDtab } from '../protocol/http1/dtab-headers.js';
 import { classify, connectionTokens, H, viaDepth } from '../protocol/http1/headers.js';
-import { RouterError, sendError } from '../protocol/http1/errors.js';
+import { RouterError, sendError, type ErrorResponseOptions } from '../protocol/http1/errors.js';
 import type { Identifier, RequestHead } from '../protocol/http1/identifier.js';
 import { nextTrace } from '../protocol/http1/trace.js';
+import { effectiveDeadline, formatDeadline, readDeadlineHeader } from '../resilience/deadline.js';
+import type { ServiceConfig } from '../resilience/config.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../config/plugin.js';
 import type { Scope } from '../telemetry/metrics.js';
-import type { Balancer } from '../balancer/balancer.js';
 import type { RouterInterpreter } from '../interpreter/interpreter.js';
 import { Binding } from './binding.js';
 import { BoundedCache } from './cache.js';
-import { ClientNode, ConcreteClient } from './client.js';
+import { ConcreteClient, type ClientPolicy } from './client.js';
 import { EndpointRegistry } from './endpoint.js';
-import type { FailureAccrual } from '../resilience/failure-accrual.js';
-import { RequestStats } from './stats.js';
+import { Exchange, stripNamed, type LocalDtab } from './exchange.js';
+import { ServiceState } from './service.js';
+import type { RequestStats } from './stats.js';
 
 export interface RouterOptions {
   label: string;
-  dstPrefix: Path;
   identifiers: readonly Identifier[];
   interpreter: RouterInterpreter;
   bindingTimeoutMs: number;
   cache: { paths: number; clients: number; idleTtlMs: number };
   maxHeadersBytes: number;
   maxErrResponseBytes: number;
-  /** The load balancer and failure accrual of the client for a bound id (client params may vary by id). */
-  clientPolicy: (id: string) => { balancer: Balancer<ClientNode>; newHealth: () => FailureAccrual };
+  /** The client params for a bound id (`client` blocks may vary by id prefix). */
+  clientPolicy: (id: string) => ClientPolicy;
+  service?: ServiceConfig | undefined;
   pool: { maxConnections?: number; idleTimeMs: number; connectTimeoutMs: number };
 }
 
@@ -52,69 +53,93 @@ export interface ServerContext {
   stats: RequestStats;
 }
 
-interface LocalDtab { dtab: Dtab; show: string }
+/** What an Exchange needs from its router. */
+export interface RouterCore {
+  readonly clock: Clock;
+  random(): number;
+  errorOptions(clearContext: boolean): ErrorResponseOptions;
+  bindingTimeout(serviceName: string): RouterError;
+  noRoute(serviceName: string, local: Dtab): string;
+  waitThen(ready: Promise<void>, x: Exchange, then: () => void): void;
+}
+
 type DtabOrError = LocalDtab | { error: string };
 
 const NO_LOCAL: LocalDtab = { dtab: Dtab.empty, show: '' };
-/** Errors from undici that mean the request never reached the endpoint (safe to requeue). */
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND']);
-const MAX_REQUEUES = 3;
+/** Request bodies up to this size are buffered so the request can be retried; larger ones stream. */
+const RETRY_BUFFER_BYTES = 64 * 1024;
 
-export class HttpRouter {
+export class HttpRouter implements RouterCore {
   readonly label: string;
   readonly endpoints: EndpointRegistry;
+  readonly clock: Clock;
+  readonly random: () => number;
   private readonly logical: BoundedCache<Binding>;
   private readonly concrete: BoundedCache<ConcreteClient>;
   private readonly localDtabs = new Map<string, DtabOrError>();
-  private readonly serviceStats = new Map<string, RequestStats>();
-  private readonly random: () => number;
+  private readonly services = new Map<string, ServiceState>();
   private readonly baseDtabLines: string;
+  private readonly errOpts: ErrorResponseOptions;
+  private readonly clearErrOpts: ErrorResponseOptions;
+  private readonly concreteLayer = {
+    acquire: (name: BoundName): ConcreteClient => {
+      const id = name.id.show();
+      let c = this.concrete.get(id);
+      if (!c) {
+        c = new ConcreteClient(name, this.endpoints, this.opts.clientPolicy(id), this.deps.scope.child('client', id));
+        this.concrete.set(id, c);
+      }
+      c.refs++;
+      return c;
+    },
+    release: (c: ConcreteClient): void => { c.refs--; },
+  };
 
   constructor(readonly opts: RouterOptions, private readonly deps: RouterDeps) {
     this.label = opts.label;
+    this.clock = deps.clock;
     this.random = deps.random ?? Math.random;
     this.endpoints = new EndpointRegistry(opts.pool);
     this.baseDtabLines = dtabLines(opts.interpreter.baseDtab);
+    this.errOpts = { maxHeaderBytes: opts.maxHeadersBytes, maxBodyBytes: opts.maxErrResponseBytes, clearContext: false };
+    this.clearErrOpts = { ...this.errOpts, clearContext: true };
     const idle = { clock: deps.clock, idleTtlMs: opts.cache.idleTtlMs };
     this.logical = new BoundedCache<Binding>({ ...idle, capacity: opts.cache.paths, pinned: (b) => b.active > 0, onEvict: (_, b) => b.close() });
     this.concrete = new BoundedCache<ConcreteClient>({ ...idle, capacity: opts.cache.clients, pinned: (c) => c.refs > 0, onEvict: (_, c) => c.close() });
   }
 
   /** Cache sizes, for tests and the admin server. */
-  get sizes(): { logical: number; concrete: number; endpoints: number; dtabs: number } {
-    return { logical: this.logical.size, concrete: this.concrete.size, endpoints: this.endpoints.size, dtabs: this.localDtabs.size };
+  get sizes(): { logical: number; concrete: number; endpoints: number; dtabs: number; services: number } {
+    return { logical: this.logical.size, concrete: this.concrete.size, endpoints: this.endpoints.size, dtabs: this.localDtabs.size, services: this.services.size };
   }
 
   clients(): ConcreteClient[] { return [...this.concrete.values()]; }
   bindings(): [string, Binding][] { return this.logical.entries(); }
 
+  errorOptions(clearContext: boolean): ErrorResponseOptions { return clearContext ? this.clearErrOpts : this.errOpts; }
+
   handle(req: IncomingMessage, res: ServerResponse, srv: ServerContext): void {
-    const start = this.deps.clock.now();
+    const start = this.clock.now();
     const clear = srv.clearContext;
-    const errOpts = { maxHeaderBytes: this.opts.maxHeadersBytes, maxBodyBytes: this.opts.maxErrResponseBytes, clearContext: clear };
-    const fail = (e: RouterError, service?: RequestStats, cause?: string) => {
-      sendError(res, e, errOpts);
-      srv.stats.record(e.status, this.deps.clock.now() - start, false, cause);
-      service?.record(e.status, this.deps.clock.now() - start, false, cause);
-    };
 
     // One pass over the raw headers: what to forward, and what the contract reads.
     const raw = req.rawHeaders;
     const out: string[] = [];
-    let ctxDtab: string[] | undefined, userDtab: string[] | undefined;
+    let ctxDtab: string[] | undefined, userDtab: string[] | undefined, deadline: string[] | undefined;
     let via: string | undefined, host: string | undefined, connection: string | undefined, trace: string | undefined;
-    let hasBody = false;
+    let contentLength = -1;
+    let chunked = false;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!, value = raw[i + 1]!;
       switch (classify(name)) {
         case H.Pass: out.push(name, value); break;
-        case H.ContentLength: hasBody ||= value !== '0'; out.push(name, value); break;
-        case H.HopByHop: if (name.length === 17) hasBody = true; break; // transfer-encoding
+        case H.ContentLength: contentLength = Number(value); out.push(name, value); break;
+        case H.HopByHop: if (name.length === 17) chunked = true; break; // transfer-encoding
         case H.Connection: connection = connection ? `${connection},${value}` : value; break;
         case H.L5dDtab: if (!clear) (userDtab ??= []).push(value); break;
         case H.L5dCtxDtab: if (!clear) (ctxDtab ??= []).push(value); break;
         case H.L5dCtxTrace: if (!clear) trace = value; break;
-        case H.L5dCtxDeadline: if (!clear) out.push(name, value); break;
+        case H.L5dCtxDeadline: if (!clear) (deadline ??= []).push(value); break;
         case H.L5dOther: if (!clear) out.push(name, value); break;
         case H.Via: via = via ? `${via}, ${value}` : value; break;
         case H.Host: host = value; break;
@@ -123,9 +148,8 @@ export class HttpRouter {
     }
     if (connection) stripNamed(out, connectionTokens(connection));
 
-    const depth = viaDepth(via);
-    if (depth > srv.maxCallDepth) {
-      return fail(new RouterError(400, `Maximum number of calls (${srv.maxCallDepth}) has been exceeded. Please check for proxy loops.`), undefined, 'max_call_depth');
+    if (viaDepth(via) > srv.maxCallDepth) {
+      return this.reject(req, res, srv, start, new RouterError(400, `Maximum number of calls (${srv.maxCallDepth}) has been exceeded. Please check for proxy loops.`), 'max_call_depth');
     }
 
     // Absolute-form targets (apps using http_proxy): Host := authority, URI := path + query.
@@ -143,7 +167,7 @@ export class HttpRouter {
     let local = NO_LOCAL;
     if (ctxDtab || userDtab) {
       const parsed = this.localDtab(ctxDtab, userDtab);
-      if ('error' in parsed) return fail(new RouterError(400, parsed.error), undefined, 'bad_dtab');
+      if ('error' in parsed) return this.reject(req, res, srv, start, new RouterError(400, parsed.error), 'bad_dtab');
       local = parsed;
     }
 
@@ -154,10 +178,10 @@ export class HttpRouter {
       if (r.ok) { path = r.path; if (r.uri !== undefined) uri = r.uri; break; }
       reasons += reasons ? `; ${r.reason}` : r.reason;
     }
-    if (!path) return fail(new RouterError(400, `Unknown destination: ${req.method} ${req.url} / ${reasons}`), undefined, 'unidentified');
+    if (!path) return this.reject(req, res, srv, start, new RouterError(400, `Unknown destination: ${req.method} ${req.url} / ${reasons}`), 'unidentified');
 
     const serviceName = path.show();
-    const service = this.statsFor(serviceName);
+    const service = this.serviceFor(serviceName);
     const key = local.show ? `${serviceName} ${local.show}` : serviceName;
     let binding = this.logical.get(key);
     if (!binding) {
@@ -170,177 +194,58 @@ export class HttpRouter {
     out.push('via', via ? `${via}, ${req.httpVersion} switchyard` : `${req.httpVersion} switchyard`);
     out.push('l5d-dst-service', serviceName, 'l5d-reqid', traceCtx.traceId, 'l5d-ctx-trace', traceCtx.header);
     if (local.show) out.push('l5d-ctx-dtab', local.show);
+    let remainingMs: number | undefined;
+    if (deadline || service.totalTimeoutMs !== undefined) {
+      const d = effectiveDeadline(service.totalTimeoutMs, deadline && readDeadlineHeader(deadline), this.clock);
+      if (d.deadline) out.push('l5d-ctx-deadline', formatDeadline(d.deadline));
+      remainingMs = d.remainingMs;
+    }
 
-    const ctx: Exchange = { req, res, srv, service, serviceName, local, uri, out, hasBody, start, binding, requeues: 0, fail };
-    if (binding.state.kind === 'pending') this.waitThen(binding.whenSettled(), ctx, () => this.route(ctx));
-    else this.route(ctx);
-  }
-
-  private route(x: Exchange): void {
-    const b = x.binding;
-    const s = b.state;
-    if (s.kind === 'pending') return x.fail(this.bindingTimeout(x), x.service, 'binding_timeout');
-    if (s.kind === 'neg') return x.fail(new RouterError(502, this.noRoute(x)), x.service, 'no_route');
-    if (s.kind === 'failed') return x.fail(new RouterError(502, `${this.noRoute(x)}\n\n${s.error.message}`), x.service, 'binding_failed');
-    const branch = b.pick(this.random());
-    if (!branch?.client) return x.fail(new RouterError(502, this.noRoute(x)), x.service, 'no_route');
-    const client = branch.client;
-    if (client.state.kind === 'pending') return this.waitThen(client.whenReady(), x, () => this.dispatch(x, client, branch.residual));
-    this.dispatch(x, client, branch.residual);
+    const hasBody = chunked || contentLength > 0;
+    const buffered = hasBody && !chunked && contentLength <= RETRY_BUFFER_BYTES;
+    const x = new Exchange(this, req, res, srv, service, serviceName, local, uri, out, hasBody && !buffered ? 'stream' : null, start, binding, remainingMs);
+    const go = () => (binding.state.kind === 'pending' ? this.waitThen(binding.whenSettled(), x, () => x.route()) : x.route());
+    if (buffered) readBody(req, contentLength, (body) => { x.setBody(body); go(); });
+    else go();
   }
 
   /** Waits for a pending binding or address set, bounded by bindingTimeoutMs. */
-  private waitThen(ready: Promise<void>, x: Exchange, then: () => void): void {
+  waitThen(ready: Promise<void>, x: Exchange, then: () => void): void {
     let done = false;
-    const timer = this.deps.clock.setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       if (done) return;
       done = true;
-      x.fail(this.bindingTimeout(x), x.service, 'binding_timeout');
+      x.fail(this.bindingTimeout(x.serviceName), 'binding_timeout');
     }, this.opts.bindingTimeoutMs);
-    x.binding.active++;
     void ready.then(() => {
-      x.binding.active--;
       if (done) return;
       done = true;
       timer.cancel();
-      if (x.res.destroyed) return;
-      then();
+      if (!x.res.destroyed) then();
     });
   }
 
-  private dispatch(x: Exchange, client: ConcreteClient, residual: string): void {
-    const s = client.state;
-    if (s.kind === 'pending') return x.fail(this.bindingTimeout(x), x.service, 'binding_timeout');
-    if (s.kind !== 'bound' || client.nodes.length === 0) {
-      const why = s.kind === 'failed' ? `: ${s.cause}` : '';
-      return x.fail(new RouterError(502, `No hosts are available for ${client.id}${why}\n\nservice name: ${x.serviceName}\nclient name: ${client.id}`), x.service, 'no_hosts');
-    }
-    const node = client.balancer.pick();
-    if (!node) return x.fail(new RouterError(502, `No hosts are available for ${client.id}`), x.service, 'no_hosts');
-    if (x.requeues === 0) {
-      x.out.push('l5d-dst-client', client.id);
-      if (residual !== '/') x.out.push('l5d-dst-residual', residual);
-    }
-    this.forward(x, client, node);
+  bindingTimeout(serviceName: string): RouterError {
+    return new RouterError(503, `Exceeded ${this.opts.bindingTimeoutMs}ms binding timeout while resolving name: ${serviceName}`);
   }
 
-  private forward(x: Exchange, client: ConcreteClient, node: ClientNode): void {
-    const { req, res, srv } = x;
-    const endpoint = node.endpoint;
-    const clear = srv.clearContext;
-    const viaOut = `${req.httpVersion} switchyard`;
-    let abort: ((err?: Error) => void) | undefined;
-    let status = 0;
-    let finished = false;
-    endpoint.pending++;
-    node.health.recordDispatch();
-    x.binding.active++;
-    const attemptStart = this.deps.clock.now();
-
-    const complete = (ok: boolean, cause?: string) => {
-      if (finished) return;
-      finished = true;
-      endpoint.pending--;
-      x.binding.active--;
-      res.off('close', onClose);
-      const now = this.deps.clock.now();
-      client.balancer.observe(node, now - attemptStart, ok);
-      if (cause === 'cancelled') node.health.recordIgnorable();
-      else if (ok) node.health.recordSuccess();
-      else node.health.recordFailure();
-      const latency = now - x.start;
-      srv.stats.record(status, latency, ok, cause, now);
-      x.service.record(status, latency, ok, cause, now);
-      client.stats?.record(status, now - attemptStart, ok, cause, now);
-    };
-    const onClose = () => { if (!finished) { abort?.(); complete(false, 'cancelled'); } };
-    res.on('close', onClose);
-
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect: (a) => { abort = a; },
-      onHeaders: (statusCode, rawHeaders, resume, statusText) => {
-        status = statusCode;
-        const headers: string[] = [];
-        let upstreamVia: string | undefined;
-        let conn: string | undefined;
-        for (let i = 0; i < rawHeaders.length; i += 2) {
-          const name = rawHeaders[i]!.toString('latin1');
-          const h = classify(name);
-          if (h === H.HopByHop) continue;
-          if (h === H.Connection) { conn = rawHeaders[i + 1]!.toString('latin1'); continue; }
-          if (h === H.Via) { const v = rawHeaders[i + 1]!.toString('latin1'); upstreamVia = upstreamVia ? `${upstreamVia}, ${v}` : v; continue; }
-          if (clear && h >= H.L5dDtab && h <= H.L5dOther) continue;
-          headers.push(name, rawHeaders[i + 1]!.toString('latin1'));
-        }
-        if (conn) stripNamed(headers, connectionTokens(conn));
-        headers.push('via', upstreamVia ? `${upstreamVia}, ${viaOut}` : viaOut);
-        if (!clear) headers.push('l5d-success-class', statusCode >= 500 ? '0.0' : '1.0');
-        res.writeHead(statusCode, statusText || undefined, headers);
-        res.on('drain', resume);
-        return true;
-      },
-      onData: (chunk) => res.write(chunk),
-      onComplete: () => {
-        res.end();
-        complete(status < 500);
-      },
-      onError: (err) => {
-        if (finished) return;
-        const code = (err as NodeJS.ErrnoException).code ?? '';
-        if (res.headersSent) { complete(false, code || 'reset'); res.destroy(err); return; }
-        const neverSent = CONNECT_ERRORS.has(code);
-        if (neverSent && !x.hasBody && x.requeues < MAX_REQUEUES && client.nodes.length > 1 && !res.destroyed) {
-          // The request never reached the endpoint: requeue it on another one.
-          finished = true;
-          endpoint.pending--;
-          x.binding.active--;
-          res.off('close', onClose);
-          client.balancer.observe(node, this.deps.clock.now() - attemptStart, false);
-          x.requeues++;
-          this.dispatch(x, client, '');
-          return;
-        }
-        const msg = neverSent
-          ? `Unable to establish connection to ${endpoint.key}.\n\nservice name: ${x.serviceName}\nclient name: ${client.id}\naddresses: [${client.nodes.map((n) => n.key).join(', ')}]\nselected address: ${endpoint.key}\nerror: ${err.message}`
-          : `Request to ${endpoint.key} failed: ${err.message}\n\nservice name: ${x.serviceName}\nclient name: ${client.id}`;
-        status = 502;
-        sendError(res, new RouterError(502, msg, neverSent), { maxHeaderBytes: this.opts.maxHeadersBytes, maxBodyBytes: this.opts.maxErrResponseBytes, clearContext: clear, via: viaOut });
-        complete(false, neverSent ? 'connect' : code || 'upstream');
-      },
-    };
-
-    endpoint.pool.dispatch({
-      path: x.uri,
-      method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
-      headers: x.out,
-      body: x.hasBody ? req : null,
-    }, handler);
+  noRoute(serviceName: string, local: Dtab): string {
+    return `Unable to route request!\n\nservice name: ${serviceName}\nbase dtab:\n${this.baseDtabLines}\noverride dtab:\n${dtabLines(local)}`;
   }
 
-  private get concreteLayer() {
-    return {
-      acquire: (name: BoundName): ConcreteClient => {
-        const id = name.id.show();
-        let c = this.concrete.get(id);
-        if (!c) {
-          const policy = this.opts.clientPolicy(id);
-          c = new ConcreteClient(name, this.endpoints, policy.balancer, policy.newHealth);
-          c.stats = new RequestStats(this.deps.scope.child('client', id));
-          this.concrete.set(id, c);
-        }
-        c.refs++;
-        return c;
-      },
-      release: (c: ConcreteClient): void => { c.refs--; },
-    };
+  private reject(req: IncomingMessage, res: ServerResponse, srv: ServerContext, start: number, e: RouterError, cause: string): void {
+    req.resume();
+    sendError(res, e, this.errorOptions(srv.clearContext));
+    const now = this.clock.now();
+    srv.stats.record(e.status, now - start, false, cause, now);
   }
 
-  private statsFor(serviceName: string): RequestStats {
-    let s = this.serviceStats.get(serviceName);
+  private serviceFor(name: string): ServiceState {
+    let s = this.services.get(name);
     if (!s) {
-      if (this.serviceStats.size >= this.opts.cache.paths) this.serviceStats.clear();
-      s = new RequestStats(this.deps.scope.child('service', serviceName));
-      this.serviceStats.set(serviceName, s);
+      if (this.services.size >= this.opts.cache.paths) this.services.clear();
+      s = new ServiceState(name, this.opts.service, this.deps.scope.child('service', name), this.clock, this.random);
+      this.services.set(name, s);
     }
     return s;
   }
@@ -365,14 +270,6 @@ export class HttpRouter {
     return r;
   }
 
-  private noRoute(x: Exchange): string {
-    return `Unable to route request!\n\nservice name: ${x.serviceName}\nbase dtab:\n${this.baseDtabLines}\noverride dtab:\n${dtabLines(x.local.dtab)}`;
-  }
-
-  private bindingTimeout(x: Exchange): RouterError {
-    return new RouterError(503, `Exceeded ${this.opts.bindingTimeoutMs}ms binding timeout while resolving name: ${x.serviceName}`);
-  }
-
   async close(): Promise<void> {
     this.logical.clear();
     this.concrete.clear();
@@ -380,34 +277,17 @@ export class HttpRouter {
   }
 }
 
-interface Exchange {
-  req: IncomingMessage;
-  res: ServerResponse;
-  srv: ServerContext;
-  service: RequestStats;
-  serviceName: string;
-  local: LocalDtab;
-  uri: string;
-  out: string[];
-  hasBody: boolean;
-  start: number;
-  binding: Binding;
-  requeues: number;
-  fail: (e: RouterError, service?: RequestStats, cause?: string) => void;
+/** Reads a small body whole (its length is known and bounded), so it can be replayed on retry. */
+function readBody(req: IncomingMessage, length: number, then: (body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.once('end', () => then(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)));
 }
 
 function dtabLines(d: Dtab): string {
-  return d.entries.map((e) => `  ${e.prefix.show()} => ${e.dst === undefined ? '' : showDst(e)}`).join('\n');
-}
-function showDst(e: Dtab['entries'][number]): string {
-  const s = e.show();
-  return s.slice(s.indexOf('=>') + 2);
-}
-
-/** Removes headers named in a Connection header from a flat [name, value, …] list. */
-function stripNamed(headers: string[], names: readonly string[]): void {
-  if (names.length === 0) return;
-  for (let i = headers.length - 2; i >= 0; i -= 2) {
-    if (names.includes(headers[i]!.toLowerCase())) headers.splice(i, 2);
-  }
+  return d.entries.map((e) => {
+    const s = e.show();
+    const i = s.indexOf('=>');
+    return `  ${s.slice(0, i)} => ${s.slice(i + 2)}`;
+  }).join('\n');
 }
