@@ -13,10 +13,15 @@ import { localhostTransformer } from '../discovery/transformers/localhost.js';
 import { specificHostTransformer } from '../discovery/transformers/specific-host.js';
 import { replaceTransformer } from '../discovery/transformers/replace.js';
 import { constTransformer } from '../discovery/transformers/const.js';
+import { k8sNamer, k8sNsNamer } from '../discovery/k8s/plugins.js';
+import { k8sDaemonsetTransformer } from '../discovery/transformers/k8s-daemonset.js';
+import { k8sLocalnodeTransformer } from '../discovery/transformers/k8s-localnode.js';
 
 export const registries = {
   namers: new Registry<NamerPlugin>('namer', [
     fsNamer,
+    k8sNamer,
+    k8sNsNamer,
   ]),
   transformers: new Registry<TransformerPlugin>('transformer', [
     portTransformer,
@@ -24,6 +29,8 @@ export const registries = {
     specificHostTransformer,
     replaceTransformer,
     constTransformer,
+    k8sDaemonsetTransformer,
+    k8sLocalnodeTransformer,
   ]),
   identifiers: new Registry<IdentifierPlugin>('identifier', [
     headerTokenIdentifier,
