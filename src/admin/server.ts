@@ -11,7 +11,7 @@ import type { Linker } from '../linker/linker.js';
 import type { TelemeterConfig } from '../config/schema.js';
 import { delegateJson } from './delegator.js';
 import { clientStates, clientsJson } from './state.js';
-import { categoryOf, allowed } from './security.js';
+import { AdminSecurity, categoryOf } from './security.js';
 import { toFlatJson, toTreeJson, queryTree, toPrometheus } from '../telemetry/exposition.js';
 import { renderPage } from './ui/page.js';
 
@@ -25,8 +25,12 @@ export class AdminServer {
   readonly server: Server;
   private readonly routes = new Map<string, Route>();
   private readonly prometheusPath: string | undefined;
+  private readonly security: AdminSecurity | undefined;
 
+  /** Throws when the config's security patterns do not compile, so a bad config fails at start-up. */
   constructor(private readonly linker: Linker, private readonly onShutdown: () => void) {
+    const security = linker.config.admin.security;
+    this.security = security && new AdminSecurity(security);
     const prom = linker.config.telemetry.find((t) => t.kind === 'io.l5d.prometheus') as TelemeterConfig | undefined;
     this.prometheusPath = prom?.path;
     this.register();
@@ -57,8 +61,7 @@ export class AdminServer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://admin');
     const path = url.pathname;
-    const security = this.linker.config.admin.security;
-    if (security && !allowed(path, security)) return text(res, 404, 'Not found');
+    if (this.security && !this.security.allows(path)) return text(res, 404, 'Not found');
     let route = this.routes.get(path);
     if (!route && path.startsWith('/namer_state/')) route = this.namerState;
     if (!route && (path.startsWith('/files/') || path.startsWith('/admin/files/'))) route = this.files;
@@ -110,7 +113,7 @@ export class AdminServer {
       const tr = toTreeJson(this.linker.metrics);
       const scope = this.linker.metrics.find(q);
       body = tree ? queryTree(tr, q) : scope && toFlatJson(scope);
-      if (body === undefined) return json(res, 404, { error: `No metrics under ${q}` });
+      if (body === undefined) return json(res, 404, { error: `No such subtree: ${q}` });
     } else {
       body = tree ? toTreeJson(this.linker.metrics) : toFlatJson(this.linker.metrics);
     }

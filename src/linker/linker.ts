@@ -29,6 +29,10 @@ export interface LinkerOptions {
   clock?: Clock;
   log?: Logger;
   metrics?: Metrics;
+  /** Run the admin server (default true; in multi-core mode only worker 1 does). */
+  admin?: boolean;
+  /** Called when /admin/shutdown is requested (default: close this linker). */
+  onShutdown?: () => void;
 }
 
 export interface RunningRouter {
@@ -161,14 +165,16 @@ export class Linker {
   }
 
   private async listen(): Promise<void> {
-    this.admin = new AdminServer(this, () => void this.close());
-    const { ip, port } = this.config.admin;
-    try {
-      this.adminPort = await this.admin.listen();
-    } catch (e) {
-      throw listenError(e, 'admin server', ip, port);
+    if (this.opts.admin ?? true) {
+      this.admin = new AdminServer(this, this.opts.onShutdown ?? (() => void this.close()));
+      const { ip, port } = this.config.admin;
+      try {
+        this.adminPort = await this.admin.listen();
+      } catch (e) {
+        throw listenError(e, 'admin server', ip, port);
+      }
+      this.log.info(`admin server on http://${ip}:${this.adminPort}/`);
     }
-    this.log.info(`admin server on http://${ip}:${this.adminPort}/`);
     for (const r of this.routers) {
       for (const [i, l] of r.listeners.entries()) {
         try {

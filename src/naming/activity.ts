@@ -106,8 +106,10 @@ export class Derived<T> implements Activity<T> {
     }
     this.stale = false;
     if (this.listeners.size > 0) {
-      for (const [a, unsub] of this.deps) if (!seen.has(a)) { unsub(); this.deps.delete(a); }
+      // Subscribe to the new dependencies before dropping the old ones, so a shared source that
+      // moved from one handle to another never sees zero observers in between (and restarts).
       for (const a of seen) if (!this.deps.has(a)) this.deps.set(a, a.subscribe(() => this.recompute(true)));
+      for (const [a, unsub] of this.deps) if (!seen.has(a)) { unsub(); this.deps.delete(a); }
     }
     const prev = this.state;
     const changed = prev.status !== next.status

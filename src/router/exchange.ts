@@ -230,12 +230,12 @@ export class Attempt implements Dispatcher.DispatchHandler {
 
   private readonly onTimeout = (): void => {
     if (this.ended) return;
-    this.end(false);
+    this.end(false, false, 'timeout');
     this.abortFn?.();
     this.x.onAttemptError(this, new Error('attempt timed out'), 'timeout');
   };
 
-  private end(ok: boolean, ignorable = false): void {
+  private end(ok: boolean, ignorable = false, cause?: string): void {
     if (this.ended) return;
     this.ended = true;
     this.timer?.cancel();
@@ -246,7 +246,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
     if (ignorable) node.health.recordIgnorable();
     else if (ok) node.health.recordSuccess();
     else node.health.recordFailure();
-    this.client.stats?.record(this.status, now - this.started, ok, undefined, now);
+    this.client.stats.record(this.status, now - this.started, ok, cause, now);
   }
 
   onConnect(abort: (err?: Error) => void): void { this.abortFn = abort; }
@@ -311,8 +311,9 @@ export class Attempt implements Dispatcher.DispatchHandler {
 
   onError(err: Error): void {
     if (this.ended) return;
-    this.end(false);
-    this.x.onAttemptError(this, err, errorKind(err));
+    const kind = errorKind(err);
+    this.end(false, false, kind);
+    this.x.onAttemptError(this, err, kind);
   }
 }
 
