@@ -58,6 +58,7 @@ export class ConcreteClient {
     this.attemptTimeoutMs = policy.attemptTimeoutMs;
     this.stats = new RequestStats(scope);
     this.requeueCounter = scope.scope('retries').counter('requeues');
+    scope.gauge('pending', () => this.nodes.reduce((n, x) => n + x.pending, 0));
     const lb = scope.scope('loadbalancer');
     lb.gauge('size', () => this.nodes.length);
     lb.gauge('available', () => this.nodes.reduce((n, x) => n + (x.available() ? 1 : 0), 0));
