@@ -1,28 +1,40 @@
-/** `switchyard run <config>`: start everything; SIGTERM/SIGINT drain gracefully. */
-import { readConfig } from '../config/read.js';
-import { ConfigError } from '../config/errors.js';
+/**
+ * `switchyard run <config>`: start everything. SIGTERM/SIGINT drain gracefully (up to
+ * `admin.shutdownGraceMs`) and exit 0, also when they arrive while still starting. The same
+ * signal again while draining (Ctrl-C twice) exits at once, with 130 for SIGINT or 143 for
+ * SIGTERM as a shell reports a process killed by them; a different one does not, since Ctrl-C
+ * signals a whole process group and a supervisor in it may send SIGTERM on top.
+ */
 import { Linker } from '../linker/linker.js';
+import { consoleLogger } from '../linker/log.js';
+import { loadConfigFile } from './config-file.js';
 import { EXIT, UserError } from './io.js';
 
 export async function runCommand(file: string): Promise<void> {
-  let loaded;
+  const loaded = loadConfigFile(file);
+  const log = consoleLogger();
+  let linker: Linker | undefined;
+  const received = new Set<NodeJS.Signals>();
+  const stop = (signal: NodeJS.Signals) => {
+    if (received.has(signal)) {
+      log.warn(`${signal} again: exiting without waiting for requests to finish`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    received.add(signal);
+    if (received.size > 1) return;
+    log.info(`${signal}: draining (up to ${loaded.config.admin.shutdownGraceMs} ms)`);
+    // A signal during start-up is acted on once the start completes, below.
+    void linker?.close();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   try {
-    loaded = readConfig(file);
+    linker = await Linker.start(loaded.config, { baseDir: loaded.baseDir, log });
   } catch (e) {
-    throw new UserError(e instanceof ConfigError ? e.message : (e as Error).message);
-  }
-  let linker: Linker;
-  try {
-    linker = await Linker.start(loaded.config, { baseDir: loaded.baseDir });
-  } catch (e) {
+    // Linker.start names what could not start (`router "outgoing" server 0: 127.0.0.1:4140 is already in use`).
     throw new UserError(`switchyard: ${(e as Error).message}`, EXIT.failed);
   }
-  const stop = (signal: string) => {
-    linker.log.info(`${signal}: draining (up to ${loaded.config.admin.shutdownGraceMs} ms)`);
-    void linker.close();
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  if (received.size > 0) void linker.close();
   await linker.closed;
-  process.exit(0);
+  process.exit(EXIT.ok);
 }
