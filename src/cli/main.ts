@@ -29,8 +29,9 @@ Exit codes: 0 success, 1 invalid input (config, dtab, path), 2 usage error,
 program.command('run')
   .description('start the routers and admin server described by a config (YAML or JSON; "-" reads stdin)')
   .argument('<config>', 'config file, or - for stdin')
+  .option('-w, --workers <n>', 'worker processes sharing the listening ports (multi-core mode); worker 1 also runs the admin server', '1')
   .addHelpText('after', '\nSIGTERM or SIGINT (Ctrl-C) drains requests for up to admin.shutdownGraceMs, then exits 0.\nA port already in use exits 3, naming the router or admin server and the ip:port.')
-  .action(async (config: string) => (await import('./run.js')).runCommand(config));
+  .action(async (config: string, o: { workers: string }) => (await import('./run.js')).runCommand(config, o.workers));
 
 program.command('check')
   .description('validate a config without starting anything')
