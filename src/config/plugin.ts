@@ -21,6 +21,8 @@ export interface PluginContext {
   log: Logger;
   /** Directory of the config file, for resolving relative paths (`rootDir: disco`). */
   baseDir: string;
+  /** The IPs this Switchyard's servers listen on (wildcards excluded): what io.l5d.localhost counts as this host. */
+  localAddresses?: readonly string[];
   /** Binds a path under the router's dtab (for transformers such as io.l5d.replace). */
   bind?: (path: Path) => Activity<NameTree<BoundName>>;
 }

@@ -86,7 +86,9 @@ export class Linker {
   }
 
   private ctx(bind?: PluginContext['bind']): PluginContext {
-    return { clock: this.clock, log: this.log, baseDir: this.opts.baseDir ?? process.cwd(), ...(bind ? { bind } : {}) };
+    const listening = [...new Set([this.config.admin.ip, ...this.config.routers.flatMap((r) => r.servers.map((s) => s.ip))])]
+      .filter((ip) => ip !== '0.0.0.0' && ip !== '::');
+    return { clock: this.clock, log: this.log, baseDir: this.opts.baseDir ?? process.cwd(), localAddresses: listening, ...(bind ? { bind } : {}) };
   }
 
   private build(): void {

@@ -67,16 +67,17 @@ describe('io.l5d.port', () => {
 });
 
 describe('io.l5d.localhost', () => {
-  const localhost = localhostTransformer.create({ kind: 'io.l5d.localhost' }, ctx());
+  // This Switchyard listens on 127.8.9.10 (a host simulated on loopback); 127.0.0.2 is another host.
+  const localhost = localhostTransformer.create({ kind: 'io.l5d.localhost' }, { ...ctx(), localAddresses: ['127.8.9.10'] });
   const interfaceIps = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((i) => i.address));
 
-  test('keeps loopback and interface addresses only', () => {
-    const { bound } = boundName('web', a('127.0.0.1', 1), a('127.8.9.10', 2), a('::1', 3), a('localhost', 4), a('192.0.2.1', 5), a('example.com', 6), ...interfaceIps.map((ip) => a(ip, 7)));
+  test("keeps interface addresses and the addresses it listens on, not other loopback hosts", () => {
+    const { bound } = boundName('web', a('127.0.0.1', 1), a('127.8.9.10', 2), a('::1', 3), a('localhost', 4), a('192.0.2.1', 5), a('example.com', 6), a('127.0.0.2', 8), ...interfaceIps.map((ip) => a(ip, 7)));
     const out = leafOf(transformNow(localhost, NameTree.leaf(bound)));
     assert.equal(out.id.show(), '/%/io.l5d.localhost/#/io.l5d.fs/web');
     const kept = show(addrNow(out)) as string[];
     assert.deepEqual(kept.slice(0, 4), ['127.0.0.1:1*1', '127.8.9.10:2*1', '[::1]:3*1', 'localhost:4*1']);
-    assert.ok(!kept.some((k) => k.startsWith('192.0.2.1:') || k.startsWith('example.com:')));
+    assert.ok(!kept.some((k) => k.startsWith('192.0.2.1:') || k.startsWith('example.com:') || k.startsWith('127.0.0.2:')));
     assert.equal(kept.filter((k) => k.endsWith(':7*1')).length, interfaceIps.length);
   });
 
