@@ -108,8 +108,8 @@ export class Linker {
       const label = rc.label ?? rc.protocol;
       const interpreter = new RouterInterpreter(Dtab.read(rc.dtab), mounted, global);
       const bind = (p: Path) => interpreter.bindRaw(interpreter.baseDtab, p);
-      const transformers = (rc.interpreter?.transformers ?? []).map((t) => registries.transformers.get(t.kind)!.create(t, this.ctx(bind)));
-      this.transformers.push(...transformers);
+      const transformers = (rc.interpreter?.transformers ?? []).map((t) => ({ kind: t.kind, transformer: registries.transformers.get(t.kind)!.create(t, this.ctx(bind)) }));
+      this.transformers.push(...transformers.map((t) => t.transformer));
       interpreter.setTransformers(transformers);
 
       const dstPrefix = Path.read(rc.dstPrefix);
