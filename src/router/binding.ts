@@ -8,6 +8,8 @@ import type { NameTree } from '../naming/nametree.js';
 import type { BoundName } from '../naming/namer.js';
 import type { ConcreteClient } from './client.js';
 
+const noop = (): void => {};
+
 export interface Branch {
   /** null: a union branch that is Neg/Fail/Empty (Finagle keeps it; requests to it fail). */
   readonly client: ConcreteClient | null;
@@ -40,9 +42,11 @@ export class Binding {
     this.refresh(tree.current());
   }
 
-  whenSettled(): Promise<void> {
-    if (this.state.kind !== 'pending') return Promise.resolve();
-    return new Promise((resolve) => this.waiters.add(resolve));
+  /** Calls `ready` once the binding settles; returns a cancel function (a timed-out request must not stay referenced). */
+  whenSettled(ready: () => void): () => void {
+    if (this.state.kind !== 'pending') { ready(); return noop; }
+    this.waiters.add(ready);
+    return () => { this.waiters.delete(ready); };
   }
 
   /** A branch chosen by weight (`u` uniform in [0,1)); undefined when there is none. */

@@ -71,10 +71,11 @@ export class ConcreteClient {
     this.refresh();
   }
 
-  /** Resolves when the address set is no longer pending (the caller bounds the wait). */
-  whenReady(): Promise<void> {
-    if (this.state.kind !== 'pending') return Promise.resolve();
-    return new Promise((resolve) => this.waiters.add(resolve));
+  /** Calls `ready` once the address set is no longer pending; returns a cancel function. */
+  whenReady(ready: () => void): () => void {
+    if (this.state.kind !== 'pending') { ready(); return () => {}; }
+    this.waiters.add(ready);
+    return () => { this.waiters.delete(ready); };
   }
 
   private refresh(): void {

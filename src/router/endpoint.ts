@@ -2,8 +2,8 @@
  * The endpoint layer: one keep-alive connection pool per address, shared by every concrete
  * client (and so by every route) that lands on that address.
  */
-import { Pool } from 'undici';
 import { Addr, type Address } from '../naming/addr.js';
+import { WirePool } from '../protocol/http1/wire/client.js';
 
 export interface PoolOptions {
   /** Max connections per endpoint (client.hostConnectionPool.maxSize). */
@@ -15,29 +15,24 @@ export interface PoolOptions {
 
 export class Endpoint {
   readonly key: string;
-  readonly pool: Pool;
+  readonly pool: WirePool;
   /** Requests in flight to this address, over all clients (the load balancers' load). */
   pending = 0;
   refs = 0;
 
   constructor(readonly host: string, readonly port: number, opts: PoolOptions) {
     this.key = Addr.show({ host, port, weight: 1 });
-    this.pool = new Pool(`http://${this.key}`, {
+    this.pool = new WirePool(host, port, {
       connections: opts.maxConnections ?? null,
-      pipelining: 1,
       keepAliveTimeout: opts.idleTimeMs,
-      keepAliveMaxTimeout: opts.idleTimeMs,
       connectTimeout: opts.connectTimeoutMs,
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      strictContentLength: false,
     });
-    // A pool with no listener would crash the process on a connection error event.
-    this.pool.on('connectionError', () => {});
   }
 
-  close(): Promise<void> { return this.pool.close().catch(() => {}); }
-  destroy(): Promise<void> { return this.pool.destroy().catch(() => {}); }
+  /** Lets requests in flight finish, then closes the connections. */
+  close(): Promise<void> { return this.pool.close(); }
+  /** Fails requests in flight and closes the connections now. */
+  destroy(): Promise<void> { return this.pool.destroy(); }
 }
 
 /** Refcounted endpoints by address. An endpoint closes when its last client releases it. */

@@ -80,7 +80,7 @@ export class Exchange {
     if (branch.residual !== '/') this.out.push('l5d-dst-residual', branch.residual);
     client.requeueBudget.deposit();
     if (client.state.kind === 'pending') {
-      this.core.waitThen(client.whenReady(), this, () => this.dispatch(client));
+      this.core.waitThen((ready) => client.whenReady(ready), this, () => this.dispatch(client));
     } else {
       this.dispatch(client);
     }
@@ -200,6 +200,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
   private abortFn: ((err?: Error) => void) | undefined;
   private ended = false;
   private discarding = false;
+  /** Drop the body (an inner error behind a clearContext server). */
+  private mute = false;
   private discarded = 0;
   private timer: Timer | undefined;
   private status = 0;
@@ -260,6 +262,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
     let upstreamVia: string | undefined;
     let conn: string | undefined;
     let retryableHeader = false;
+    let innerError = false;
     for (let i = 0; i < rawHeaders.length; i += 2) {
       const name = rawHeaders[i]!.toString('latin1');
       const h = classify(name);
@@ -268,7 +271,13 @@ export class Attempt implements Dispatcher.DispatchHandler {
       if (h === H.Connection) { conn = conn ? `${conn},${value}` : value; continue; }
       if (h === H.Via) { upstreamVia = upstreamVia ? `${upstreamVia}, ${value}` : value; continue; }
       if (h === H.L5dOther && name.length === 13 && name.toLowerCase() === 'l5d-retryable') retryableHeader = value === 'true';
+      if (h === H.L5dRouterOwned) {
+        const lower = name.toLowerCase();
+        if (lower === 'l5d-success-class') continue; // this router classifies the response itself
+        if (lower === 'l5d-err') innerError = true;
+      }
       if (clear && h >= H.L5dDtab && h <= H.L5dOther) continue;
+      if (clear && innerError && h === H.ContentLength) continue;
       headers.push(name, value);
     }
     if (x.onResponse(this, statusCode, retryableHeader) === 'discard') {
@@ -276,6 +285,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
       return true;
     }
     if (conn) stripNamed(headers, connectionTokens(conn));
+    // An edge server never shows an inner router's error text (it may name internal services).
+    if (clear && innerError) { this.mute = true; headers.push('content-length', '0'); }
     headers.push('via', upstreamVia ? `${upstreamVia}, ${x.viaOut}` : x.viaOut);
     if (!clear) headers.push('l5d-success-class', this.success ? '1.0' : '0.0');
     this.timer?.cancel();
@@ -285,6 +296,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.mute) return true;
     if (this.discarding) {
       this.discarded += chunk.length;
       if (this.discarded > MAX_DISCARD_BYTES) {

@@ -60,7 +60,7 @@ export interface RouterCore {
   errorOptions(clearContext: boolean): ErrorResponseOptions;
   bindingTimeout(serviceName: string): RouterError;
   noRoute(serviceName: string, local: Dtab): string;
-  waitThen(ready: Promise<void>, x: Exchange, then: () => void): void;
+  waitThen(whenReady: (ready: () => void) => () => void, x: Exchange, then: () => void): void;
 }
 
 type DtabOrError = LocalDtab | { error: string };
@@ -204,24 +204,22 @@ export class HttpRouter implements RouterCore {
     const hasBody = chunked || contentLength > 0;
     const buffered = hasBody && !chunked && contentLength <= RETRY_BUFFER_BYTES;
     const x = new Exchange(this, req, res, srv, service, serviceName, local, uri, out, hasBody && !buffered ? 'stream' : null, start, binding, remainingMs);
-    const go = () => (binding.state.kind === 'pending' ? this.waitThen(binding.whenSettled(), x, () => x.route()) : x.route());
+    const go = () => (binding.state.kind === 'pending' ? this.waitThen((ready) => binding.whenSettled(ready), x, () => x.route()) : x.route());
     if (buffered) readBody(req, contentLength, (body) => { x.setBody(body); go(); });
     else go();
   }
 
   /** Waits for a pending binding or address set, bounded by bindingTimeoutMs. */
-  waitThen(ready: Promise<void>, x: Exchange, then: () => void): void {
-    let done = false;
+  waitThen(whenReady: (ready: () => void) => () => void, x: Exchange, then: () => void): void {
+    let cancel: (() => void) | undefined;
     const timer = this.clock.setTimeout(() => {
-      if (done) return;
-      done = true;
+      cancel?.();
       x.fail(this.bindingTimeout(x.serviceName), 'binding_timeout');
     }, this.opts.bindingTimeoutMs);
-    void ready.then(() => {
-      if (done) return;
-      done = true;
+    cancel = whenReady(() => {
       timer.cancel();
-      if (!x.res.destroyed) then();
+      // Settled listeners run synchronously inside a namer update: continue on a fresh stack.
+      queueMicrotask(() => { if (!x.res.destroyed) then(); });
     });
   }
 

@@ -1,7 +1,7 @@
 /** Test plumbing over real loopback sockets: upstream servers, a running Switchyard, requests. */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import type { AddressInfo, Server as NetServer } from 'node:net';
+import { mkdtempSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/validate.js';
@@ -16,7 +16,7 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export async function listen(server: Server, host = '127.0.0.1'): Promise<number> {
+export async function listen(server: NetServer, host = '127.0.0.1'): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return (server.address() as AddressInfo).port;
 }
@@ -25,11 +25,15 @@ export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
 }
 
-/** An upstream that records requests and answers with `handler` (default: 200 `name`). */
-export async function startUpstream(name: string, handler?: (req: IncomingMessage, res: ServerResponse) => void, host = '127.0.0.1'): Promise<Upstream> {
+/**
+ * An upstream that records requests and answers with `handler` (default: 200 `name`).
+ * `record: false` keeps `seen` empty, for load tests that must not grow the test's own heap.
+ */
+export async function startUpstream(name: string, handler?: (req: IncomingMessage, res: ServerResponse) => void, host = '127.0.0.1', opts: { record?: boolean } = {}): Promise<Upstream> {
   const seen: Upstream['seen'] = [];
+  const record = opts.record ?? true;
   const server = createServer((req, res) => {
-    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders });
+    if (record) seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders });
     if (handler) return handler(req, res);
     req.resume();
     res.writeHead(200, { 'content-type': 'text/plain' });
@@ -57,13 +61,52 @@ export function send(port: number, opts: { method?: string; path?: string; heade
 
 export const quietLog: Logger = { info() {}, warn() {}, error() {} };
 
+export interface DiscoDir {
+  dir: string;
+  /** Replaces a service file atomically (written aside as a dot file, then renamed), as deploy tools do. */
+  write(name: string, content: number[] | string): void;
+  /** Deletes a service file. */
+  unlink(name: string): void;
+  remove(): void;
+}
+
 /** A temp directory of io.l5d.fs files: `{ 'world-v1': [port] }` → `127.0.0.1 <port>` lines. */
-export function discoDir(files: Record<string, number[] | string>): { dir: string; write(name: string, content: number[] | string): void; remove(): void } {
+export function discoDir(files: Record<string, number[] | string>): DiscoDir {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-disco-'));
-  const write = (name: string, content: number[] | string) =>
-    writeFileSync(join(dir, name), typeof content === 'string' ? content : content.map((p) => `127.0.0.1 ${p}\n`).join(''));
+  const write = (name: string, content: number[] | string) => {
+    // The fs namer skips dot files, so the half-written temporary is never seen as a service.
+    const aside = join(dir, `.${name}.tmp`);
+    writeFileSync(aside, typeof content === 'string' ? content : content.map((p) => `127.0.0.1 ${p}\n`).join(''));
+    renameSync(aside, join(dir, name));
+  };
   for (const [name, content] of Object.entries(files)) write(name, content);
-  return { dir, write, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, write, unlink: (name) => rmSync(join(dir, name), { force: true }), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+type Truthy<T> = Exclude<T, undefined | null | false | 0 | ''>;
+
+/** Polls `probe` until it returns something truthy, and resolves with that; fails naming `what` after `timeoutMs`. */
+export async function eventually<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000, intervalMs = 20): Promise<Truthy<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v as Truthy<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** A port nothing listens on (bound once, then released). */
+export async function closedPort(): Promise<number> {
+  const s = createServer();
+  const port = await listen(s);
+  await closeServer(s);
+  return port;
+}
+
+/** The text of an `l5d-err` value: `+` is a space and `%XX` an ISO-8859-1 byte. */
+export function decodeL5dErr(value: string): string {
+  return value.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
 /** Starts a Linker from YAML text with every port at 0 unless given. */
