@@ -364,7 +364,8 @@ describe('metrics after traffic', () => {
     // A refused connection is requeued within the budget; every attempt is counted.
     const dead = await client('dead');
     assert.ok(dead['retries/requeues']! >= 1, JSON.stringify(dead));
-    assert.deepEqual(dead, { requests: dead['retries/requeues']! + 1, success: 0, failures: dead['retries/requeues']! + 1, 'retries/requeues': dead['retries/requeues']! });
+    const attempts = dead['retries/requeues']! + 1;
+    assert.deepEqual(dead, { requests: attempts, success: 0, failures: attempts, 'failures/connect': attempts, 'retries/requeues': attempts - 1 });
     const m = await world.metrics();
     assert.equal(m['rt/outgoing/client/#/io.l5d.fs/world-v1/loadbalancer/size'], 1);
     assert.equal(m['rt/outgoing/client/#/io.l5d.fs/world-v1/loadbalancer/available'], 1);

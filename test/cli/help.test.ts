@@ -9,7 +9,7 @@ describe('switchyard help and usage', { concurrency: 4 }, () => {
     const r = await cli(['--help']);
     assert.equal(r.code, 0);
     assert.equal(r.stderr, '');
-    for (const cmd of ['run <config>', 'check <config>', 'delegate [options] <path>', 'dtab']) assert.match(r.stdout, new RegExp(`^  ${cmd.replace(/[[\]]/g, '\\$&')} `, 'm'));
+    for (const cmd of ['run [options] <config>', 'check <config>', 'delegate [options] <path>', 'dtab']) assert.match(r.stdout, new RegExp(`^  ${cmd.replace(/[[\]]/g, '\\$&')} `, 'm'));
     assert.match(r.stdout, /^Examples:$/m);
     assert.match(r.stdout, /Exit codes: 0 success, 1 invalid input/);
     assert.ok(r.stdout.endsWith('\n'));

@@ -95,3 +95,36 @@ describe('switchyard run', { concurrency: 3 }, () => {
     }
   });
 });
+
+describe('switchyard run --workers', () => {
+  test('two workers share the router port; worker 1 serves admin; SIGTERM drains both and exits 0', async () => {
+    const upstream = createServer((req, res) => { req.resume(); res.end(`pid ${process.pid}`); });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upstreamPort = (upstream.address() as AddressInfo).port;
+    const routerPort = (await occupyPort()); const port = routerPort.port; await routerPort.close();
+    const adminPort = (await occupyPort()); const admin = adminPort.port; await adminPort.close();
+    const cfg = dir.write('workers.yaml', `admin: {port: ${admin}}\nrouters:\n- protocol: http\n  dtab: /svc => /$/inet/127.0.0.1/${upstreamPort}\n  servers: [{port: ${port}}]\n`);
+    const child = startCli(['run', '--workers', '2', cfg]);
+    const done = collect(child);
+    try {
+      let listening = '';
+      child.stderr!.on('data', (c: Buffer) => { listening += c.toString(); });
+      await waitFor(child.stderr!, /listening[\s\S]*listening/);
+      const r = await get(port, 'web');
+      assert.equal(r.status, 200);
+      assert.equal(await (await fetch(`http://127.0.0.1:${admin}/admin/ping`)).text(), 'pong');
+      assert.equal((listening.match(/admin server on/g) ?? []).length, 1, 'exactly one worker serves admin');
+    } finally {
+      child.kill('SIGTERM');
+      const r = await done;
+      upstream.close();
+      assert.equal(r.code, 0, r.stderr);
+    }
+  });
+
+  test('--workers with a config on stdin is a usage error', async () => {
+    const r = await cli(['run', '--workers', '2', '-'], { stdin: 'routers: []\n' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--workers needs a config file/);
+  });
+});
