@@ -1,10 +1,15 @@
 /**
  * An HTTP/1.1 listener in front of a router: connection accounting, maxConcurrentRequests,
- * precise answers to malformed requests, and graceful drain on shutdown.
+ * precise answers to malformed requests, and graceful drain on shutdown. The protocol work is
+ * the wire engine's (`./wire/server.ts`).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { encodeL5dErr, RouterError, sendError } from './errors.js';
+import type { RequestRejectedError } from './wire/errors.js';
+import type { WireRequest } from './wire/request.js';
+import type { WireResponse } from './wire/response.js';
+import { WireServer } from './wire/server.js';
 
 export interface ListenerOptions {
   ip: string;
@@ -17,55 +22,50 @@ export interface ListenerOptions {
   keepAliveTimeoutMs?: number;
 }
 
+/**
+ * The router's request handler, typed with the node:http classes the router is written against.
+ * It receives the wire engine's WireRequest / WireResponse, which provide the members it uses.
+ */
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+const REASONS: Record<number, string> = {
+  400: 'Bad Request', 408: 'Request Timeout', 417: 'Expectation Failed', 431: 'Request Header Fields Too Large',
+  501: 'Not Implemented', 505: 'HTTP Version Not Supported',
+};
+
 export class Http1Listener {
-  readonly server: Server;
-  private inFlight = 0;
-  private readonly sockets = new Set<Socket>();
-  private draining = false;
+  readonly server: WireServer;
   /** Observability hooks: connections and in-flight requests as gauges. */
-  get connections(): number { return this.sockets.size; }
-  get pending(): number { return this.inFlight; }
+  get connections(): number { return this.server.connections; }
+  get pending(): number { return this.server.inFlight; }
 
   constructor(readonly opts: ListenerOptions, handler: Handler, onRejected?: (status: number) => void) {
     const errOpts = { maxHeaderBytes: opts.maxHeadersBytes, maxBodyBytes: opts.maxErrResponseBytes, clearContext: opts.clearContext };
-    this.server = createServer({
-      maxHeaderSize: opts.maxHeadersBytes,
-      keepAliveTimeout: opts.keepAliveTimeoutMs ?? 60_000,
-      requestTimeout: 0, // bodies may stream for as long as they need
-      headersTimeout: 60_000,
-      noDelay: true,
-    }, (req, res) => {
-      if (this.draining) res.shouldKeepAlive = false;
-      const limit = opts.maxConcurrentRequests;
-      if (limit !== undefined && this.inFlight >= limit) {
+    const handle = handler as unknown as (req: WireRequest, res: WireResponse) => void;
+    const limit = opts.maxConcurrentRequests;
+    this.server = new WireServer((req, res) => {
+      // inFlight counts this request too.
+      if (limit !== undefined && this.server.inFlight > limit) {
         onRejected?.(503);
-        sendError(res, new RouterError(503, `Server has reached its limit of ${limit} concurrent requests`), errOpts);
+        sendError(res as unknown as ServerResponse, new RouterError(503, `Server has reached its limit of ${limit} concurrent requests`), errOpts);
         req.resume();
         return;
       }
-      this.inFlight++;
-      let counted = true;
-      const done = () => { if (counted) { counted = false; this.inFlight--; this.maybeDrained(); } };
-      res.once('finish', done);
-      res.once('close', done);
-      handler(req, res);
+      handle(req, res);
+    }, {
+      maxHeaderBytes: opts.maxHeadersBytes,
+      keepAliveTimeoutMs: opts.keepAliveTimeoutMs ?? 60_000,
+      headersTimeoutMs: 60_000,
     });
-    this.server.on('connection', (s: Socket) => {
-      this.sockets.add(s);
-      s.once('close', () => { this.sockets.delete(s); this.maybeDrained(); });
-    });
-    // Malformed requests get a precise 400/431 from us, never a crash or a silent close.
-    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-      if (!socket.writable || (err.code === 'ECONNRESET')) { socket.destroy(); return; }
-      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-      const status = tooLarge ? 431 : 400;
-      onRejected?.(status);
-      const msg = tooLarge ? `Request headers exceed ${opts.maxHeadersBytes} bytes` : `Bad request: ${err.code ?? ''} ${err.message}`.trim();
+    // Malformed requests get a precise answer from us, never a crash or a silent close.
+    this.server.on('clientError', (err: RequestRejectedError, socket: Socket) => {
+      if (!socket.writable) { socket.destroy(); return; }
+      onRejected?.(err.status);
+      const msg = err.status === 431 ? `Request headers exceed ${opts.maxHeadersBytes} bytes` : `Bad request: ${err.code} ${err.message}`;
       const headers = opts.clearContext ? '' : `l5d-err: ${encodeL5dErr(msg, opts.maxHeadersBytes)}\r\n`;
       const body = opts.clearContext ? '' : msg;
-      socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nconnection: close\r\ncontent-type: text/plain\r\n${headers}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.write(`HTTP/1.1 ${err.status} ${REASONS[err.status]}\r\nconnection: close\r\ncontent-type: text/plain\r\n${headers}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.destroySoon();
     });
   }
 
@@ -75,8 +75,7 @@ export class Http1Listener {
       this.server.once('error', onError);
       this.server.listen(this.opts.port, this.opts.ip, () => {
         this.server.off('error', onError);
-        const a = this.server.address();
-        resolve({ ip: this.opts.ip, port: typeof a === 'object' && a ? a.port : this.opts.port });
+        resolve({ ip: this.opts.ip, port: this.port });
       });
     });
   }
@@ -86,27 +85,20 @@ export class Http1Listener {
     return typeof a === 'object' && a ? a.port : this.opts.port;
   }
 
-  private drained: (() => void) | undefined;
-  private maybeDrained(): void {
-    if (!this.draining) return;
-    this.server.closeIdleConnections();
-    if (this.inFlight === 0) this.drained?.();
-  }
-
   /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest. */
   async close(graceMs: number): Promise<void> {
-    this.draining = true;
+    // Idle connections close now; busy ones answer with `Connection: close` and close after.
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
-    if (this.inFlight > 0) {
+    if (this.server.inFlight > 0) {
       await new Promise<void>((resolve) => {
-        this.drained = resolve;
-        const t = setTimeout(resolve, graceMs);
+        const done = () => { clearTimeout(t); this.server.off('drained', done); resolve(); };
+        const t = setTimeout(done, graceMs);
         t.unref();
+        this.server.on('drained', done);
       });
     }
-    for (const s of this.sockets) s.destroy();
-    this.server.closeAllConnections();
+    this.server.closeIdleConnections();
+    if (this.server.inFlight > 0) this.server.closeAllConnections();
     await closed;
   }
 }

@@ -1,0 +1,295 @@
+/** The wire engine's message parsers in isolation: heads, body framing, value grammars. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { HeadParser } from '../../src/protocol/http1/wire/head.js';
+import { BodyDecoder, type BodyReceiver } from '../../src/protocol/http1/wire/body.js';
+import { endsWithChunked, hasToken, parseContentLength } from '../../src/protocol/http1/wire/syntax.js';
+import { headerObject } from '../../src/protocol/http1/wire/request.js';
+
+/** A head as the connection hands it over: up to and including the CRLF of the last line. */
+function head(lines: string[]): string {
+  return lines.map((l) => `${l}\r\n`).join('');
+}
+
+function parseRequest(lines: string[]): HeadParser {
+  const p = new HeadParser();
+  p.parseRequest(head(lines));
+  return p;
+}
+
+describe('request heads', () => {
+  it('parses the request line and the fields, trimming optional whitespace around values', () => {
+    const p = new HeadParser();
+    assert.ok(p.parseRequest(head(['GET /a/b?c=d HTTP/1.1', 'Host: web', 'X-Empty:', 'X-Pad: \t v a l \t', 'x-dup: 1', 'X-Dup: 2'])));
+    assert.equal(p.method, 'GET');
+    assert.equal(p.target, '/a/b?c=d');
+    assert.equal(p.version, '1.1');
+    assert.deepEqual(p.raw, ['Host', 'web', 'X-Empty', '', 'X-Pad', 'v a l', 'x-dup', '1', 'X-Dup', '2']);
+    assert.equal(p.contentLength, -1);
+    assert.equal(p.transferEncoding, undefined);
+  });
+
+  it('records the fields that decide framing and connection handling, in any case', () => {
+    const p = parseRequest(['POST / HTTP/1.0', 'CONTENT-LENGTH: 12', 'Connection: keep-alive', 'connection: x-foo', 'Expect: 100-continue', 'Upgrade: websocket']);
+    assert.equal(p.version, '1.0');
+    assert.equal(p.contentLength, 12);
+    assert.equal(p.connection, 'keep-alive,x-foo');
+    assert.equal(p.expect, '100-continue');
+    assert.equal(p.upgrade, true);
+    const q = parseRequest(['POST / HTTP/1.1', 'Transfer-Encoding: gzip', 'transfer-encoding: chunked']);
+    assert.equal(q.transferEncoding, 'gzip,chunked');
+  });
+
+  it('accepts repeated identical Content-Length values and rejects conflicting or invalid ones', () => {
+    assert.equal(parseRequest(['POST / HTTP/1.1', 'Content-Length: 5', 'Content-Length: 5']).contentLength, 5);
+    assert.equal(parseRequest(['POST / HTTP/1.1', 'Content-Length: 5, 5']).contentLength, 5);
+    for (const [value, code] of [['5, 6', 'HPE_INVALID_CONTENT_LENGTH'], ['-1', 'HPE_INVALID_CONTENT_LENGTH'], ['1e3', 'HPE_INVALID_CONTENT_LENGTH'],
+      ['', 'HPE_INVALID_CONTENT_LENGTH'], ['99999999999999999999', 'HPE_INVALID_CONTENT_LENGTH'], ['+5', 'HPE_INVALID_CONTENT_LENGTH']] as const) {
+      const p = new HeadParser();
+      assert.equal(p.parseRequest(head(['POST / HTTP/1.1', `Content-Length: ${value}`])), false, value);
+      assert.equal(p.errorCode, code, value);
+    }
+    const p = new HeadParser();
+    assert.equal(p.parseRequest(head(['POST / HTTP/1.1', 'Content-Length: 5', 'Content-Length: 6'])), false);
+    assert.equal(p.errorCode, 'HPE_UNEXPECTED_CONTENT_LENGTH');
+  });
+
+  it('rejects malformed request lines precisely', () => {
+    const cases: [string, string][] = [
+      ['GET/ HTTP/1.1', 'HPE_INVALID_METHOD'],
+      ['G(T / HTTP/1.1', 'HPE_INVALID_METHOD'],
+      [' GET / HTTP/1.1', 'HPE_INVALID_METHOD'],
+      ['GET  HTTP/1.1', 'HPE_INVALID_URL'],
+      ['GET /a\u0001b HTTP/1.1', 'HPE_INVALID_URL'],
+      ['GET / HTTP/1.1 extra', 'HPE_INVALID_VERSION'],
+      ['GET / HTTX/1.1', 'HPE_INVALID_VERSION'],
+      ['GET / http/1.1', 'HPE_INVALID_VERSION'],
+      ['GET /', 'HPE_INVALID_URL'],
+    ];
+    for (const [line, code] of cases) {
+      const p = new HeadParser();
+      assert.equal(p.parseRequest(head([line, 'Host: x'])), false, line);
+      assert.equal(p.errorCode, code, line);
+      assert.equal(p.versionUnsupported, false, line);
+    }
+  });
+
+  it('tells a well-formed but unsupported version apart (answered 505)', () => {
+    for (const v of ['HTTP/2.0', 'HTTP/1.2', 'HTTP/0.9']) {
+      const p = new HeadParser();
+      assert.equal(p.parseRequest(head([`GET / ${v}`])), false);
+      assert.equal(p.versionUnsupported, true, v);
+      assert.match(p.errorMessage, new RegExp(v.replace('.', '\\.')));
+    }
+  });
+
+  it('rejects invalid header fields: bad names, whitespace before the colon, obs-fold, control characters, bare CR', () => {
+    const cases: [string[], RegExp][] = [
+      [['Host : x'], /invalid header field name/],
+      [['Ho st: x'], /invalid header field name/],
+      [[': x'], /invalid header field name/],
+      [['NoColon'], /invalid header field name/],
+      [['X-A: 1', ' folded'], /obsolete line folding/],
+      [['X-A: a\u0000b'], /invalid character in the value of header X-A/],
+      [['X-A: a\nb'], /invalid character in the value of header X-A/],
+      [['X-A: a\u007fb'], /invalid character in the value of header X-A/],
+      [['X-A: a\rb'], /not terminated by CRLF/],
+    ];
+    for (const [fields, message] of cases) {
+      const p = new HeadParser();
+      assert.equal(p.parseRequest(head(['GET / HTTP/1.1', ...fields])), false, JSON.stringify(fields));
+      assert.match(p.errorMessage, message, JSON.stringify(fields));
+    }
+  });
+
+  it('keeps obs-text (bytes 0x80-0xff) in values as latin1 characters', () => {
+    const p = parseRequest(['GET / HTTP/1.1', 'X-Latin: caf\u00e9 \u00ff']);
+    assert.deepEqual(p.raw, ['X-Latin', 'caf\u00e9 \u00ff']);
+  });
+});
+
+describe('response heads', () => {
+  it('parses status lines with and without a reason phrase', () => {
+    const p = new HeadParser();
+    assert.ok(p.parseResponse(head(['HTTP/1.1 204 No Content', 'Keep-Alive: timeout=5'])));
+    assert.deepEqual([p.version, p.status, p.reason, p.keepAlive], ['1.1', 204, 'No Content', 'timeout=5']);
+    assert.ok(p.parseResponse(head(['HTTP/1.0 200'])));
+    assert.deepEqual([p.version, p.status, p.reason], ['1.0', 200, '']);
+    assert.ok(p.parseResponse(head(['HTTP/1.1 599 '])));
+    assert.deepEqual([p.status, p.reason], [599, '']);
+  });
+
+  it('on the client side, consumes Keep-Alive and a Connection field that only says keep-alive or close', () => {
+    const p = new HeadParser();
+    p.keepConnectionFields = false;
+    assert.ok(p.parseResponse(head(['HTTP/1.1 200 OK', 'Connection: Keep-Alive', 'Keep-Alive: timeout=5', 'X-A: 1'])));
+    assert.deepEqual(p.raw, ['X-A', '1']);
+    assert.equal(p.connection, 'Keep-Alive');
+    assert.equal(p.keepAlive, 'timeout=5');
+    assert.ok(p.parseResponse(head(['HTTP/1.1 200 OK', 'Connection: close, X-Secret', 'X-Secret: s'])));
+    assert.deepEqual(p.raw, ['Connection', 'close, X-Secret', 'X-Secret', 's'], 'a Connection field naming fields is passed on');
+  });
+
+  it('rejects what is not an HTTP/1.x status line', () => {
+    for (const line of ['HTTP/2 200 OK', 'HTTP/1.1 20 OK', 'HTTP/1.1 099 X', 'HTTP/1.1 2000 OK', 'ICY 200 OK', 'HTTP/1.1 200 O\u0001K']) {
+      const p = new HeadParser();
+      assert.equal(p.parseResponse(head([line])), false, line);
+    }
+  });
+});
+
+/** Collects decoded body bytes; optionally asks the decoder to stop after every range. */
+class Collector implements BodyReceiver {
+  readonly parts: Buffer[] = [];
+  constructor(private readonly stopEach = false) {}
+  bodyData(buf: Buffer, start: number, end: number): boolean {
+    this.parts.push(Buffer.from(buf.subarray(start, end)));
+    return !this.stopEach;
+  }
+  get text(): string { return Buffer.concat(this.parts).toString('latin1'); }
+}
+
+/** Feeds `input` to a chunked decoder in the given pieces; returns the body, the trailers and what follows. */
+function decodeChunked(pieces: Buffer[], stopEach = false): { body: string; trailers: string[]; rest: string; error?: string } {
+  const d = new BodyDecoder(1024);
+  d.chunked();
+  const rx = new Collector(stopEach);
+  let rest = '';
+  for (const piece of pieces) {
+    let pos = 0;
+    while (pos < piece.length) {
+      if (d.done) { rest += piece.latin1Slice(pos, piece.length); break; }
+      pos = d.feed(piece, pos, piece.length, rx);
+      if (pos < 0) return { body: rx.text, trailers: d.trailers, rest, error: `${d.errorCode}: ${d.errorMessage}` };
+    }
+  }
+  assert.ok(d.done, 'body complete');
+  return { body: rx.text, trailers: d.trailers, rest };
+}
+
+describe('chunked bodies', () => {
+  const wire = '5;name=value;quoted="a;b"\r\nhello\r\n1 ; ext\r\n \r\nA\r\n0123456789\r\n0\r\nX-Checksum: abc\r\nX-Other:  d e \r\n\r\nNEXT';
+
+  it('decodes chunks with extensions and trailers, and stops at the end of the message', () => {
+    const r = decodeChunked([Buffer.from(wire, 'latin1')]);
+    assert.equal(r.body, 'hello 0123456789');
+    assert.deepEqual(r.trailers, ['X-Checksum', 'abc', 'X-Other', 'd e']);
+    assert.equal(r.rest, 'NEXT');
+  });
+
+  it('decodes the same at every split point, and byte by byte', () => {
+    const all = Buffer.from(wire, 'latin1');
+    for (let k = 1; k < all.length; k++) {
+      const r = decodeChunked([all.subarray(0, k), all.subarray(k)]);
+      assert.equal(r.body, 'hello 0123456789', `split at ${k}`);
+      assert.deepEqual(r.trailers, ['X-Checksum', 'abc', 'X-Other', 'd e'], `split at ${k}`);
+      assert.equal(r.rest, 'NEXT', `split at ${k}`);
+    }
+    const bytes = [...all].map((b) => Buffer.from([b]));
+    assert.equal(decodeChunked(bytes).body, 'hello 0123456789');
+  });
+
+  it('resumes exactly where a receiver asked it to stop', () => {
+    const r = decodeChunked([Buffer.from(wire, 'latin1')], true);
+    assert.equal(r.body, 'hello 0123456789');
+    assert.equal(r.rest, 'NEXT');
+  });
+
+  it('has no trailers in the common case', () => {
+    const r = decodeChunked([Buffer.from('3\r\nabc\r\n0\r\n\r\n')]);
+    assert.equal(r.body, 'abc');
+    assert.deepEqual(r.trailers, []);
+  });
+
+  it('rejects bad framing precisely', () => {
+    const cases: [string, RegExp][] = [
+      ['x\r\n', /HPE_INVALID_CHUNK_SIZE: invalid character in chunk size/],
+      ['\r\n', /HPE_INVALID_CHUNK_SIZE/],
+      ['-1\r\n', /HPE_INVALID_CHUNK_SIZE/],
+      ['12345678901234\r\n', /HPE_INVALID_CHUNK_SIZE: chunk size too large/],
+      ['3\nabc', /HPE_LF_EXPECTED|HPE_INVALID_CHUNK_SIZE/],
+      ['3\r\nabcd\r\n', /HPE_STRICT: chunk data not followed by CRLF/],
+      ['3;a\u0001b\r\nabc\r\n', /HPE_INVALID_CHUNK_EXTENSIONS/],
+      ['0\r\nBad Name: x\r\n\r\n', /invalid trailer section/],
+      ['0\r\nX: 1\r\nX', /none/],
+    ];
+    for (const [input, expected] of cases) {
+      const d = new BodyDecoder(1024);
+      d.chunked();
+      const buf = Buffer.from(input, 'latin1');
+      let pos = 0;
+      const rx = new Collector();
+      while (pos >= 0 && pos < buf.length && !d.done) pos = d.feed(buf, pos, buf.length, rx);
+      const got = pos < 0 ? `${d.errorCode}: ${d.errorMessage}` : 'none';
+      assert.match(got, expected, JSON.stringify(input));
+    }
+  });
+
+  it('bounds a chunk-size line and the trailer section', () => {
+    const d = new BodyDecoder(64);
+    d.chunked();
+    const long = Buffer.from(`1;${'e'.repeat(100)}\r\n`, 'latin1');
+    assert.equal(d.feed(long, 0, long.length, new Collector()), -1);
+    assert.equal(d.errorCode, 'HPE_HEADER_OVERFLOW');
+    const t = new BodyDecoder(64);
+    t.chunked();
+    const trailer = Buffer.from(`0\r\nX: ${'v'.repeat(100)}\r\n\r\n`, 'latin1');
+    assert.equal(t.feed(trailer, 0, trailer.length, new Collector()), -1);
+    assert.equal(t.errorCode, 'HPE_HEADER_OVERFLOW');
+  });
+});
+
+describe('length-delimited and close-delimited bodies', () => {
+  it('takes exactly Content-Length bytes across pieces and leaves the rest', () => {
+    const d = new BodyDecoder(1024);
+    d.length(7);
+    const rx = new Collector();
+    const a = Buffer.from('abc'), b = Buffer.from('defgNEXT');
+    assert.equal(d.feed(a, 0, a.length, rx), 3);
+    assert.equal(d.done, false);
+    assert.equal(d.feed(b, 0, b.length, rx), 4);
+    assert.equal(d.done, true);
+    assert.equal(rx.text, 'abcdefg');
+  });
+
+  it('ends a close-delimited body at EOF, and reports a cut-short one', () => {
+    const d = new BodyDecoder(1024);
+    d.untilClose();
+    const rx = new Collector();
+    const a = Buffer.from('all of it');
+    assert.equal(d.feed(a, 0, a.length, rx), a.length);
+    assert.equal(d.eof(), true);
+    assert.equal(rx.text, 'all of it');
+    const e = new BodyDecoder(1024);
+    e.length(10);
+    assert.equal(e.eof(), false);
+  });
+});
+
+describe('field values', () => {
+  it('Content-Length: digits only, identical list members, safe integers', () => {
+    assert.equal(parseContentLength('0'), 0);
+    assert.equal(parseContentLength('42'), 42);
+    assert.equal(parseContentLength('42,42'), 42);
+    assert.equal(parseContentLength('42 , 42'), 42);
+    assert.equal(parseContentLength('42,'), -1);
+    assert.equal(parseContentLength('4 2'), -1);
+    assert.equal(parseContentLength(String(Number.MAX_SAFE_INTEGER)), Number.MAX_SAFE_INTEGER);
+    assert.equal(parseContentLength('9007199254740993'), -1);
+  });
+
+  it('Connection and Transfer-Encoding tokens, case-insensitively', () => {
+    assert.equal(hasToken('Keep-Alive, Upgrade', 'upgrade'), true);
+    assert.equal(hasToken('x-close', 'close'), false);
+    assert.equal(hasToken(' CLOSE ', 'close'), true);
+    assert.equal(endsWithChunked('chunked'), true);
+    assert.equal(endsWithChunked('gzip, Chunked '), true);
+    assert.equal(endsWithChunked('chunked, gzip'), false);
+    assert.equal(endsWithChunked('xchunked'), false);
+  });
+
+  it('builds the header map as node does: lower-cased, most duplicates joined, some dropped, set-cookie listed', () => {
+    const h = headerObject(['Host', 'a', 'host', 'b', 'X-A', '1', 'x-a', '2', 'Cookie', 'c=1', 'cookie', 'd=2', 'Set-Cookie', 's=1', 'set-cookie', 's=2']);
+    assert.deepEqual(h, { host: 'a', 'x-a': '1, 2', cookie: 'c=1; d=2', 'set-cookie': ['s=1', 's=2'] });
+  });
+});
