@@ -4,7 +4,7 @@
  * the Attempt is itself undici's dispatch handler, so forwarding allocates no closures.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
+import type { DispatchHandler } from '../protocol/http1/wire/client.js';
 import type { Dtab } from '../naming/dtab.js';
 import { classify, connectionTokens, H } from '../protocol/http1/headers.js';
 import { RouterError, sendError, type ErrorResponseOptions } from '../protocol/http1/errors.js';
@@ -196,7 +196,7 @@ export class Exchange {
 }
 
 /** One try against one endpoint; undici's dispatch handler. */
-export class Attempt implements Dispatcher.DispatchHandler {
+export class Attempt implements DispatchHandler {
   private abortFn: ((err?: Error) => void) | undefined;
   private ended = false;
   private discarding = false;
@@ -220,7 +220,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
     if (this.client.attemptTimeoutMs !== undefined) {
       this.timer = x.core.clock.setTimeout(this.onTimeout, this.client.attemptTimeoutMs);
     }
-    this.node.endpoint.pool.dispatch({ path: x.uri, method: x.method as Dispatcher.HttpMethod, headers: x.out, body }, this);
+    this.node.endpoint.pool.dispatch({ path: x.uri, method: x.method, headers: x.out, body }, this);
   }
 
   /** Cancels the attempt. undici reports the abort synchronously through onError, so end first. */
@@ -253,7 +253,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
 
   onConnect(abort: (err?: Error) => void): void { this.abortFn = abort; }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+  onHeaders(statusCode: number, rawHeaders: string[], resume: () => void, statusText: string): boolean {
     if (this.ended) return false;
     this.status = statusCode;
     const x = this.x;
@@ -264,10 +264,10 @@ export class Attempt implements Dispatcher.DispatchHandler {
     let retryableHeader = false;
     let innerError = false;
     for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i]!.toString('latin1');
+      const name = rawHeaders[i]!;
       const h = classify(name);
       if (h === H.HopByHop) continue;
-      const value = rawHeaders[i + 1]!.toString('latin1');
+      const value = rawHeaders[i + 1]!;
       if (h === H.Connection) { conn = conn ? `${conn},${value}` : value; continue; }
       if (h === H.Via) { upstreamVia = upstreamVia ? `${upstreamVia}, ${value}` : value; continue; }
       if (h === H.L5dOther && name.length === 13 && name.toLowerCase() === 'l5d-retryable') retryableHeader = value === 'true';

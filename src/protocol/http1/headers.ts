@@ -26,6 +26,8 @@ const fixed = new Map<string, H>([
   ['keep-alive', H.HopByHop], ['proxy-authenticate', H.HopByHop], ['proxy-authorization', H.HopByHop],
   ['te', H.HopByHop], ['trailer', H.HopByHop], ['transfer-encoding', H.HopByHop], ['upgrade', H.HopByHop],
   ['proxy-connection', H.HopByHop], ['connection', H.Connection],
+  // The listener answers `100 Continue` itself, so the expectation ends at this hop.
+  ['expect', H.HopByHop],
   ['l5d-dtab', H.L5dDtab], ['l5d-ctx-dtab', H.L5dCtxDtab], ['l5d-ctx-deadline', H.L5dCtxDeadline],
   ['l5d-ctx-trace', H.L5dCtxTrace], ['l5d-sample', H.L5dSample],
   ['l5d-dst-service', H.L5dRouterOwned], ['l5d-dst-client', H.L5dRouterOwned], ['l5d-dst-residual', H.L5dRouterOwned],
