@@ -1,0 +1,393 @@
+/**
+ * What a suite run recorded, and how it is reported: raw.tsv (one row per measured run),
+ * summary.json (for tracking) and summary.md (for the README), with PASS/MISS per target.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { levelsOff, max, median, min, ratio, type LevelOff } from './stats.js';
+import { LOAD_SCENARIOS, NODE_PEERS, PHASE_TITLES, TARGET_TITLES, type TargetName } from './scenarios.js';
+
+/** One measured load run (the final attempt when a noisy run was retried). */
+export interface RunRecord {
+  readonly phase: 'load' | 'rate' | 'multicore' | 'soak';
+  readonly scenario: string;
+  readonly target: string;
+  readonly rep: number;
+  readonly attempt: number;
+  /** Other processes used more than the allowed share of a core during the run. */
+  readonly noisy: boolean;
+  readonly connections: number;
+  /** Offered rate of an open-loop run; NaN for closed-loop runs. */
+  readonly offeredRps: number;
+  readonly requests: number;
+  readonly rps: number;
+  readonly p50Us: number;
+  readonly p90Us: number;
+  readonly p99Us: number;
+  readonly p999Us: number;
+  readonly maxUs: number;
+  /** Socket errors and non-2xx/3xx answers. */
+  readonly errors: number;
+  /** Requests left unanswered: a saturated target in an open-loop run, or wrk's 5 s timeout. */
+  readonly timeouts: number;
+  /** CPU of the proxy's process group per request, µs (NaN for direct). */
+  readonly proxyCpuUsPerReq: number;
+  readonly upstreamCpuUsPerReq: number;
+  /** CPU of the proxy, the load generator and everything else, % of one core. */
+  readonly proxyCpuPct: number;
+  readonly loadCpuPct: number;
+  readonly otherCpuPct: number;
+  /** RSS of the proxy's process group (of the upstream for direct) after the run, bytes. */
+  readonly rssBytes: number;
+  /** Open loop: p99 of how late the client itself sent requests (NaN for wrk). */
+  readonly pacingP99Us: number;
+}
+
+export interface IdleRecord {
+  readonly rep: number;
+  readonly target: string;
+  readonly connections: number;
+  readonly rssBeforeBytes: number;
+  /** RSS while every connection is open and idle. */
+  readonly rssIdleBytes: number;
+  readonly opened: number;
+  readonly openFailed: number;
+  /** Connections that answered a second request after the hold. */
+  readonly reused: number;
+}
+
+/** RSS of the process group under test, `atS` seconds into a phase. */
+export interface MemorySample { readonly atS: number; readonly rssBytes: number }
+
+export interface OverridesReport {
+  readonly target: string;
+  /** RSS after each round of fresh overrides, with the number sent so far. */
+  readonly samples: readonly (MemorySample & { readonly overrides: number })[];
+  readonly rps: number;
+  readonly errors: number;
+}
+
+export interface SoakReport {
+  readonly minutes: number;
+  readonly offeredRps: number;
+  readonly result: RunRecord | undefined;
+  readonly intervals: readonly { readonly atS: number; readonly rps: number; readonly p99Us: number; readonly errors: number }[];
+  readonly samples: readonly MemorySample[];
+}
+
+export interface Collected {
+  readonly meta: Readonly<Record<string, string>>;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly runs: readonly RunRecord[];
+  readonly idle: readonly IdleRecord[];
+  readonly rate: { readonly offeredRps: number; readonly basis: string } | undefined;
+  readonly overrides: OverridesReport | undefined;
+  readonly multicore: { readonly twoWorkers: string | undefined } | undefined;
+  readonly soak: SoakReport | undefined;
+  /** Why a phase that was asked for could not run. */
+  readonly notes: readonly string[];
+}
+
+const RAW_COLUMNS: readonly (keyof RunRecord)[] = [
+  'phase', 'scenario', 'target', 'rep', 'attempt', 'noisy', 'connections', 'offeredRps', 'requests', 'rps',
+  'p50Us', 'p90Us', 'p99Us', 'p999Us', 'maxUs', 'errors', 'timeouts', 'proxyCpuUsPerReq', 'upstreamCpuUsPerReq',
+  'proxyCpuPct', 'loadCpuPct', 'otherCpuPct', 'rssBytes', 'pacingP99Us',
+];
+
+export function rawTsv(runs: readonly RunRecord[]): string {
+  const cell = (v: unknown): string => (typeof v === 'number' ? (Number.isFinite(v) ? String(Math.round(v * 100) / 100) : '') : String(v));
+  return [RAW_COLUMNS.join('\t'), ...runs.map((r) => RAW_COLUMNS.map((c) => cell(r[c])).join('\t'))].join('\n') + '\n';
+}
+
+// ------------------------------------------------------------------ per-scenario tables
+
+/** A median with its spread and its ratios to direct and nginx measured in the same run. */
+export interface Cell { readonly median: number; readonly min: number; readonly max: number; readonly xDirect: number; readonly xNginx: number }
+
+export interface Row {
+  readonly target: string;
+  readonly runs: number;
+  readonly noisy: number;
+  /** Runs the medians are taken over (see cleanRepetitions). */
+  readonly used: number;
+  readonly offeredRps: number;
+  readonly rps: Cell;
+  readonly p50Us: Cell;
+  readonly p99Us: Cell;
+  readonly p999Us: Cell;
+  readonly cpuUsPerReq: Cell;
+  readonly cpuPct: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly otherCpuPct: number;
+  readonly rssMiB: number;
+  readonly pacingP99Us: number;
+}
+
+type Metric = 'rps' | 'p50Us' | 'p99Us' | 'p999Us' | 'proxyCpuUsPerReq';
+
+/**
+ * The repetitions a table's medians are taken over: those in which no target's run was noisy, so
+ * that every ratio compares runs made under the same conditions; all of them when there is none.
+ */
+function cleanRepetitions(rs: readonly RunRecord[]): ReadonlySet<number> {
+  const reps = [...new Set(rs.map((r) => r.rep))];
+  const clean = reps.filter((rep) => rs.every((r) => r.rep !== rep || !r.noisy));
+  return new Set(clean.length ? clean : reps);
+}
+
+export function table(runs: readonly RunRecord[], phase: RunRecord['phase'], scenario: string): Row[] {
+  const rs = runs.filter((r) => r.phase === phase && r.scenario === scenario);
+  const targets = [...new Set(rs.map((r) => r.target))];
+  const reps = cleanRepetitions(rs);
+  const all = (t: string): RunRecord[] => rs.filter((r) => r.target === t);
+  const of = (t: string): RunRecord[] => all(t).filter((r) => reps.has(r.rep));
+  const med = (t: string, m: Metric): number => median(of(t).map((r) => r[m]));
+  const cell = (t: string, m: Metric): Cell => {
+    const xs = of(t).map((r) => r[m]);
+    const v = median(xs);
+    return { median: v, min: min(xs), max: max(xs), xDirect: ratio(v, med('direct', m)), xNginx: ratio(v, med('nginx', m)) };
+  };
+  return targets.map((t) => ({
+    target: t,
+    runs: all(t).length,
+    noisy: all(t).filter((r) => r.noisy).length,
+    used: of(t).length,
+    offeredRps: median(of(t).map((r) => r.offeredRps)),
+    rps: cell(t, 'rps'), p50Us: cell(t, 'p50Us'), p99Us: cell(t, 'p99Us'), p999Us: cell(t, 'p999Us'),
+    cpuUsPerReq: cell(t, 'proxyCpuUsPerReq'),
+    cpuPct: median(of(t).map((r) => r.proxyCpuPct)),
+    errors: all(t).reduce((s, r) => s + r.errors, 0),
+    timeouts: all(t).reduce((s, r) => s + r.timeouts, 0),
+    otherCpuPct: median(of(t).map((r) => r.otherCpuPct)),
+    rssMiB: median(of(t).map((r) => r.rssBytes)) / MiB,
+    pacingP99Us: median(of(t).map((r) => r.pacingP99Us)),
+  }));
+}
+
+// ------------------------------------------------------------------ goals
+
+export type Verdict = 'PASS' | 'MISS' | 'n/a';
+export interface Goal { readonly goal: string; readonly measured: string; readonly verdict: Verdict }
+
+const MiB = 1024 * 1024;
+const pct = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)} %`;
+const verdict = (ok: boolean | undefined): Verdict => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'MISS');
+
+export function goals(c: Collected): Goal[] {
+  const out: Goal[] = [];
+  const plain = table(c.runs, 'load', 'plain');
+  const row = (rows: Row[], t: string): Row | undefined => rows.find((r) => r.target === t);
+  const sy = row(plain, 'switchyard');
+
+  const peers = NODE_PEERS.map((p) => row(plain, p)).filter((r): r is Row => r !== undefined);
+  const best = peers.sort((a, b) => b.rps.median - a.rps.median)[0];
+  const vsPeer = sy && best ? sy.rps.median / best.rps.median : NaN;
+  out.push({
+    goal: 'throughput (64 conns) ≥ 1.2× the best off-the-shelf Node proxy',
+    measured: Number.isFinite(vsPeer) ? `${vsPeer.toFixed(2)}× (${int(sy!.rps.median)} vs ${TARGET_TITLES[best!.target as TargetName]} ${int(best!.rps.median)} req/s)` : 'not measured',
+    verdict: verdict(Number.isFinite(vsPeer) ? vsPeer >= 1.2 : undefined),
+  });
+  const vsNginx = sy ? sy.rps.xNginx : NaN;
+  out.push({
+    goal: 'throughput (64 conns) ≥ 0.6× nginx',
+    measured: Number.isFinite(vsNginx) ? `${vsNginx.toFixed(2)}× (${int(sy!.rps.median)} vs ${int(row(plain, 'nginx')!.rps.median)} req/s)` : 'not measured',
+    verdict: verdict(Number.isFinite(vsNginx) ? vsNginx >= 0.6 : undefined),
+  });
+
+  // Paired per repetition (plain and override ran in the same repetition, close in time); pairs
+  // where both runs are clean, when there are any.
+  const syRuns = (s: string): RunRecord[] => c.runs.filter((r) => r.phase === 'load' && r.scenario === s && r.target === 'switchyard');
+  const allPairs = syRuns('override').flatMap((o) => {
+    const p = syRuns('plain').find((r) => r.rep === o.rep);
+    return p ? [{ noisy: o.noisy || p.noisy, rps: o.rps / p.rps - 1, cpu: o.proxyCpuUsPerReq - p.proxyCpuUsPerReq }] : [];
+  });
+  const cleanPairs = allPairs.filter((p) => !p.noisy);
+  const pairs = cleanPairs.length ? cleanPairs : allPairs;
+  const cost = median(pairs.map((p) => p.rps));
+  out.push({
+    goal: 'a repeated 2-entry l5d-dtab override costs ≤ 5 % throughput',
+    measured: pairs.length
+      ? `${pct(cost)} throughput (per ${cleanPairs.length ? 'clean ' : ''}repetition: ${pairs.map((p) => pct(p.rps)).join(', ')}); CPU ${signed(median(pairs.map((p) => p.cpu)))} µs/req`
+      : 'not measured',
+    verdict: verdict(pairs.length ? cost >= -0.05 : undefined),
+  });
+
+  const rate = table(c.runs, 'rate', 'rate');
+  const syRate = row(rate, 'switchyard');
+  const p99x = syRate ? syRate.p99Us.xNginx : NaN;
+  out.push({
+    goal: 'p99 at 50 % of nginx\'s peak rate ≤ 1.5× nginx\'s p99',
+    measured: Number.isFinite(p99x) ? `${p99x.toFixed(2)}× (${ms(syRate!.p99Us.median)} vs ${ms(row(rate, 'nginx')!.p99Us.median)} ms at ${int(c.rate!.offeredRps)} req/s)` : 'not measured',
+    verdict: verdict(Number.isFinite(p99x) ? p99x <= 1.5 : undefined),
+  });
+
+  const ov = c.overrides ? levelsOff(c.overrides.samples.map((s) => s.rssBytes)) : undefined;
+  out.push({
+    goal: `RSS levels off over ${c.overrides ? int(last(c.overrides.samples).overrides) : 'N'} distinct overrides`,
+    measured: ov ? levelText(ov) : 'not measured',
+    verdict: verdict(ov?.ok),
+  });
+  const so = c.soak ? levelsOff(c.soak.samples.map((s) => s.rssBytes)) : undefined;
+  out.push({
+    goal: `RSS levels off during the ${c.soak ? c.soak.minutes : 10}-minute soak at 50 % of peak`,
+    measured: so ? levelText(so) : 'not measured',
+    verdict: verdict(so?.ok),
+  });
+  const syErrors = c.runs.filter((r) => r.target.startsWith('switchyard')).reduce((s, r) => s + r.errors, 0)
+    + (c.overrides?.errors ?? 0);
+  const anySy = c.runs.some((r) => r.target.startsWith('switchyard'));
+  out.push({
+    goal: 'Switchyard fails no request (no socket errors, no 4xx/5xx; saturation is reported in the tables)',
+    measured: anySy ? `${int(syErrors)} errors` : 'not measured',
+    verdict: verdict(anySy ? syErrors === 0 : undefined),
+  });
+  return out;
+}
+
+function levelText(l: LevelOff): string {
+  return `peak ${mib(l.firstHalfPeak)} MiB in the first half, ${mib(l.secondHalfPeak)} MiB in the second (allowed +${mib(l.allowed)} MiB)`;
+}
+
+// ------------------------------------------------------------------ markdown
+
+const int = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
+const ms = (us: number): string => (Number.isFinite(us) ? (us / 1000).toFixed(3) : '–');
+const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const x2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '–');
+const mib = (b: number): string => (Number.isFinite(b) ? (b / MiB).toFixed(1) : '–');
+const signed = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}` : '–');
+const last = <T>(xs: readonly T[]): T => xs[xs.length - 1]!;
+/** At most n evenly spaced items, always keeping the first and the last. */
+const spread = <T>(xs: readonly T[], n: number): T[] =>
+  xs.length <= n ? [...xs] : Array.from({ length: n }, (_, i) => xs[Math.round((i * (xs.length - 1)) / (n - 1))]!);
+const title = (t: string): string => TARGET_TITLES[t as TargetName] ?? t;
+const withRatios = (text: string, c: Cell): string => `${text} (${x2(c.xDirect)} / ${x2(c.xNginx)})`;
+
+function loadTable(rows: readonly Row[], open: boolean): string[] {
+  const head = ['target', 'runs', ...(open ? ['offered req/s'] : []), 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'proxy CPU µs/req', 'proxy CPU %', 'errors (unanswered)', 'other CPU %',
+    ...(open ? ['client pacing p99 ms'] : [])];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    const runs = r.noisy ? `${r.runs} (${r.noisy} noisy${r.used < r.runs ? `; ${r.used} used` : ''})` : String(r.runs);
+    lines.push(`| ${[
+      title(r.target), runs, ...(open ? [int(r.offeredRps)] : []),
+      withRatios(`${int(r.rps.median)} [${int(r.rps.min)}–${int(r.rps.max)}]`, r.rps),
+      withRatios(ms(r.p50Us.median), r.p50Us), withRatios(ms(r.p99Us.median), r.p99Us), withRatios(ms(r.p999Us.median), r.p999Us),
+      r.target === 'direct' ? '–' : `${f1(r.cpuUsPerReq.median)} (${x2(r.cpuUsPerReq.xNginx)})`,
+      r.target === 'direct' ? '–' : int(r.cpuPct), r.timeouts ? `${int(r.errors)} (${int(r.timeouts)})` : int(r.errors), int(r.otherCpuPct),
+      ...(open ? [ms(r.pacingP99Us)] : []),
+    ].join(' | ')} |`);
+  }
+  return lines;
+}
+
+export function markdown(c: Collected): string {
+  const md: string[] = ['# Switchyard benchmark', ''];
+  md.push('```', ...Object.entries(c.meta).map(([k, v]) => `${k}: ${v}`), '```', '');
+  md.push('## Targets', '', '| target | measured | verdict |', '|---|---|---|');
+  for (const g of goals(c)) md.push(`| ${g.goal} | ${g.measured} | ${g.verdict} |`);
+  md.push('', 'Verdicts report; they do not fail the run. Ratios compare medians measured in the same run.', '');
+  for (const n of c.notes) md.push(`> ${n}`, '');
+
+  const loadRows = LOAD_SCENARIOS.map((s) => ({ s, rows: table(c.runs, 'load', s.id) })).filter((x) => x.rows.length);
+  if (loadRows.length) {
+    md.push('## Closed loop (wrk)', '', 'Each cell: median, then (×direct / ×nginx) measured in the same run; req/s also shows [min–max] over repetitions. '
+      + 'Proxy CPU is the proxy\'s process group per request, with ×nginx. "other CPU" is what processes outside the bench used (% of a core): '
+      + 'runs above the threshold are "noisy". When some repetitions had no noisy run in a scenario, its medians use only those ("used"), so every ratio '
+      + 'compares runs made under the same conditions.', '');
+    for (const { s, rows } of loadRows) md.push(`### ${s.id}: ${s.title}`, '', ...loadTable(rows, false), '');
+  }
+  if (c.idle.length) {
+    md.push(`## ${PHASE_TITLES.idle}`, '', `Each target holds ${int(c.idle[0]!.connections)} client connections that carried one request and then sit idle; RSS of the proxy's process group (of the upstream itself for direct) while they are open, median over repetitions, against its RSS before the first round `
+      + '(later rounds start from memory the earlier ones left behind). "reused" = connections that answered a second request after the hold.', '');
+    md.push('| target | RSS before the first round MiB | RSS with idle conns MiB (×nginx) | KiB per idle conn | opened | reused |', '|---|---|---|---|---|---|');
+    const targets = [...new Set(c.idle.map((r) => r.target))];
+    const rssIdle = (t: string): number => median(c.idle.filter((r) => r.target === t).map((r) => r.rssIdleBytes));
+    for (const t of targets) {
+      const rs = c.idle.filter((r) => r.target === t);
+      const before = rs.reduce((a, r) => (r.rep < a.rep ? r : a)).rssBeforeBytes;
+      const held = rssIdle(t);
+      md.push(`| ${title(t)} | ${mib(before)} | ${mib(held)} (${x2(ratio(held, rssIdle('nginx')))}) | ${f1((held - before) / 1024 / rs[0]!.connections)} | `
+        + `${int(median(rs.map((r) => r.opened)))} | ${int(median(rs.map((r) => r.reused)))} |`);
+    }
+    md.push('');
+  }
+  const rate = table(c.runs, 'rate', 'rate');
+  if (rate.length && c.rate) {
+    md.push(`## ${PHASE_TITLES.rate}`, '', `Offered ${int(c.rate.offeredRps)} req/s (${c.rate.basis}) by the bench's own open-loop client (bench/load/rate-client.ts: `
+      + 'requests are due at fixed times and latency counts from the due time, as wrk2 does; Debian\'s wrk has no constant-rate mode), 64 connections. '
+      + 'Cells as above; a target that cannot keep up shows it in req/s and in its latencies. "client pacing" is how late the client itself sent requests: '
+      + 'when it approaches a p99, the client (or the machine), not the target, set that p99.', '', ...loadTable(rate, true), '');
+  }
+  if (c.overrides) {
+    const o = c.overrides;
+    md.push(`## ${PHASE_TITLES.overrides}`, '', `${title(o.target)} under wrk (64 connections) with a fresh 2-entry l5d-dtab on every request, ${int(o.rps)} req/s, ${int(o.errors)} errors. RSS of its process group:`, '');
+    md.push('| distinct overrides | RSS MiB |', '|---|---|', ...spread(o.samples, 11).map((s) => `| ${int(s.overrides)} | ${mib(s.rssBytes)} |`), '');
+    md.push('(At most eleven evenly spaced samples; summary.json has them all.)', '');
+  }
+  const mc = table(c.runs, 'multicore', 'plain');
+  if (mc.length && c.multicore) {
+    md.push(`## ${PHASE_TITLES.multicore}`, '', 'Nothing pinned (the processes and wrk share both cores), 64 connections; cells as above. Proxy CPU % is of one core.', '', ...loadTable(mc, false), '');
+    if (c.multicore.twoWorkers) md.push(`> ${c.multicore.twoWorkers}`, '');
+  }
+  if (c.soak) {
+    const s = c.soak;
+    md.push(`## ${PHASE_TITLES.soak}`, '');
+    if (s.result) {
+      md.push(`${s.minutes} min at ${int(s.offeredRps)} req/s offered (open loop): achieved ${int(s.result.rps)} req/s, p50 ${ms(s.result.p50Us)} ms, `
+        + `p99 ${ms(s.result.p99Us)} ms, p99.9 ${ms(s.result.p999Us)} ms, ${int(s.result.errors)} errors, proxy CPU ${f1(s.result.proxyCpuUsPerReq)} µs/req; `
+        + `other processes used ${int(s.result.otherCpuPct)} % of a core meanwhile; client pacing p99 ${ms(s.result.pacingP99Us)} ms.`, '');
+    }
+    md.push('| minute | RSS MiB | req/s | p99 ms |', '|---|---|---|---|');
+    for (const m of spread(s.samples, 21)) {
+      const iv = s.intervals.find((i) => Math.abs(i.atS - m.atS) < 1);
+      md.push(`| ${(m.atS / 60).toFixed(1)} | ${mib(m.rssBytes)} | ${iv ? int(iv.rps) : '–'} | ${iv ? ms(iv.p99Us) : '–'} |`);
+    }
+    md.push('');
+  }
+  return md.join('\n');
+}
+
+/** Everything, for tracking over time: the goals, every table, the memory series and the raw runs. */
+function json(c: Collected): unknown {
+  return {
+    meta: c.meta,
+    options: c.options,
+    goals: goals(c),
+    notes: c.notes,
+    load: Object.fromEntries(LOAD_SCENARIOS.map((s) => [s.id, table(c.runs, 'load', s.id)]).filter(([, rows]) => rows.length)),
+    idle: c.idle,
+    rate: c.rate ? { ...c.rate, rows: table(c.runs, 'rate', 'rate') } : undefined,
+    overrides: c.overrides ? { ...c.overrides, levelOff: levelsOff(c.overrides.samples.map((s) => s.rssBytes)) } : undefined,
+    multicore: c.multicore ? { ...c.multicore, rows: table(c.runs, 'multicore', 'plain') } : undefined,
+    soak: c.soak ? { ...c.soak, levelOff: levelsOff(c.soak.samples.map((s) => s.rssBytes)) } : undefined,
+    runs: c.runs,
+  };
+}
+
+/** Writes raw.tsv, summary.json and summary.md into `dir`; returns the Markdown. */
+export function writeResults(dir: string, c: Collected): string {
+  const md = markdown(c);
+  writeFileSync(join(dir, 'raw.tsv'), rawTsv(c.runs));
+  // A missing measurement is NaN in memory and null in JSON.
+  writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(json(c), (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  writeFileSync(join(dir, 'summary.md'), md);
+  return md;
+}
+
+/** What writeResults saved in `dir`, read back from its summary.json. */
+export function readResults(dir: string): Collected {
+  type Saved = Omit<Collected, 'rate' | 'multicore'> & {
+    rate?: NonNullable<Collected['rate']>;
+    multicore?: NonNullable<Collected['multicore']>;
+  };
+  const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'), (_k, v: unknown) => (v === null ? NaN : v)) as Saved;
+  return {
+    meta: s.meta, options: s.options, runs: s.runs, idle: s.idle, notes: s.notes,
+    rate: s.rate && { offeredRps: s.rate.offeredRps, basis: s.rate.basis },
+    overrides: s.overrides && { target: s.overrides.target, samples: s.overrides.samples, rps: s.overrides.rps, errors: s.overrides.errors },
+    multicore: s.multicore && { twoWorkers: s.multicore.twoWorkers },
+    soak: s.soak && { minutes: s.soak.minutes, offeredRps: s.soak.offeredRps, result: s.soak.result, intervals: s.soak.intervals, samples: s.soak.samples },
+  };
+}
