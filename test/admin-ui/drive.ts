@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /**
  * Page-driving helpers for the admin UI's browser tests. They speak only in terms of the pages'
  * `data-testid` hooks and a base URL, so the same helpers drive the fixture server and the real
@@ -33,6 +34,28 @@ export async function openPage(browser: Browser): Promise<{ page: Page; errors: 
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   return { page, errors };
+}
+
+/**
+ * The pages a test file opens: `page()` gives a fresh one, `closeAll()` (run it in afterEach)
+ * closes them and fails the test on any uncaught error in them.
+ */
+export class PageTracker {
+  private open: { page: Page; errors: string[] }[] = [];
+  constructor(private readonly browser: () => Browser) {}
+
+  async page(): Promise<Page> {
+    const p = await openPage(this.browser());
+    this.open.push(p);
+    return p.page;
+  }
+
+  readonly closeAll = async (): Promise<void> => {
+    const closing = this.open;
+    this.open = [];
+    for (const p of closing) await p.page.close();
+    assert.deepEqual(closing.flatMap((p) => p.errors), [], 'no uncaught errors in the page');
+  };
 }
 
 /** Saves a full-page screenshot as `test-artifacts/<name>.png` and returns its path. */

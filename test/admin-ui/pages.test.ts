@@ -8,28 +8,18 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startFixture, ROOT, type Fixture } from './fixture.js';
 import {
-  buildUi, chooseRouterTab, delegate, launchBrowser, openDashboard, openPage, openPlayground, playgroundQuery,
+  buildUi, chooseRouterTab, delegate, launchBrowser, openDashboard, openPlayground, playgroundQuery,
   readBaseDtab, readEndpoints, readServices, readStat, readSummary, readTextError, readTree, screenshot,
   shownRouter, waitForResult, waitForStatOtherThan, STATS,
+  PageTracker,
 } from './drive.js';
 
 let fixture: Fixture;
 let browser: Browser;
-let open: { page: Page; errors: string[] }[] = [];
-
-/** A fresh page for this test; closed after it, failing the test on any uncaught page error. */
-async function page(): Promise<Page> {
-  const p = await openPage(browser);
-  open.push(p);
-  return p.page;
-}
-
-async function closePages(): Promise<void> {
-  const closing = open;
-  open = [];
-  for (const p of closing) await p.page.close();
-  assert.deepEqual(closing.flatMap((p) => p.errors), [], 'no uncaught errors in the page');
-}
+/** Fresh pages per test, closed after it; any uncaught page error fails the test. */
+const pages = new PageTracker(() => browser);
+const page = (): Promise<Page> => pages.page();
+const closePages = pages.closeAll;
 
 before(async () => {
   buildUi(ROOT);

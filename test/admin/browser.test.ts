@@ -13,9 +13,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT } from '../admin-ui/fixture.js';
 import {
-  buildUi, chooseRouterTab, delegate, launchBrowser, openDashboard, openPage, openPlayground, readBaseDtab,
+  buildUi, chooseRouterTab, delegate, launchBrowser, openDashboard, openPlayground, readBaseDtab,
   readEndpoints, readServices, readStat, readSummary, readTextError, readTree, screenshot, shownRouter,
   waitForResult, waitForStatOtherThan,
+  PageTracker,
 } from '../admin-ui/drive.js';
 import { startWorld, WORLD_V1_MS, type World } from './world.js';
 
@@ -57,21 +58,10 @@ let world: World;
 let traffic: { stop(): Promise<void> };
 let browser: Browser;
 let baseUrl: string;
-let open: { page: Page; errors: string[] }[] = [];
-
-/** A fresh page for this test; closed after it, failing the test on any uncaught page error. */
-async function page(): Promise<Page> {
-  const p = await openPage(browser);
-  open.push(p);
-  return p.page;
-}
-
-async function closePages(): Promise<void> {
-  const closing = open;
-  open = [];
-  for (const p of closing) await p.page.close();
-  assert.deepEqual(closing.flatMap((p) => p.errors), [], 'no uncaught errors in the page');
-}
+/** Fresh pages per test, closed after it; any uncaught page error fails the test. */
+const pages = new PageTracker(() => browser);
+const page = (): Promise<Page> => pages.page();
+const closePages = pages.closeAll;
 
 before(async () => {
   ensureUi();

@@ -53,10 +53,11 @@ export function parseContentLength(v: string): number {
 }
 
 /**
- * Does the comma-separated list `value` contain `token` (lower case), compared case-insensitively?
+ * Calls `visit(start, end)` for each member of the comma-separated list `value`, trimmed of
+ * spaces and tabs (empty members skipped), until it returns true; returns whether one did.
  * For Connection and Transfer-Encoding values, which are short.
  */
-export function hasToken(value: string, token: string): boolean {
+function someMember(value: string, visit: (start: number, end: number) => boolean): boolean {
   const len = value.length;
   let i = 0;
   while (i < len) {
@@ -65,26 +66,22 @@ export function hasToken(value: string, token: string): boolean {
     while (i < len && value.charCodeAt(i) !== 0x2c) i++;
     let end = i;
     while (end > start && (value.charCodeAt(end - 1) === 0x20 || value.charCodeAt(end - 1) === 0x09)) end--;
-    if (end - start === token.length && equalsLower(value, start, token)) return true;
+    if (end > start && visit(start, end)) return true;
   }
   return false;
 }
 
+/** Does the comma-separated list `value` contain `token` (lower case), compared case-insensitively? */
+export function hasToken(value: string, token: string): boolean {
+  return someMember(value, (start, end) => end - start === token.length && equalsLower(value, start, token));
+}
+
 /** Does a Connection value hold only the persistence options `keep-alive` and `close` (no field names)? */
 export function onlyPersistence(value: string): boolean {
-  const len = value.length;
-  let i = 0;
-  while (i < len) {
-    while (i < len && (value.charCodeAt(i) === 0x20 || value.charCodeAt(i) === 0x09 || value.charCodeAt(i) === 0x2c)) i++;
-    const start = i;
-    while (i < len && value.charCodeAt(i) !== 0x2c) i++;
-    let end = i;
-    while (end > start && (value.charCodeAt(end - 1) === 0x20 || value.charCodeAt(end - 1) === 0x09)) end--;
+  return !someMember(value, (start, end) => {
     const n = end - start;
-    if (n === 0) continue;
-    if (!((n === 10 && equalsLower(value, start, 'keep-alive')) || (n === 5 && equalsLower(value, start, 'close')))) return false;
-  }
-  return true;
+    return !((n === 10 && equalsLower(value, start, 'keep-alive')) || (n === 5 && equalsLower(value, start, 'close')));
+  });
 }
 
 /** Is the last member of the comma-separated list `value` the token `chunked`? */
