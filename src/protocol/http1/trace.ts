@@ -5,24 +5,25 @@
 
 export interface TraceContext { traceId: string; header: string }
 
-function randomHex64(random: () => number): string {
-  return ((random() * 0x100000000) >>> 0).toString(16).padStart(8, '0') + ((random() * 0x100000000) >>> 0).toString(16).padStart(8, '0');
+/** Scratch space for one id at a time: the hot path builds the header without intermediate strings. */
+const scratch = Buffer.alloc(32);
+
+function writeRandom64(at: number, random: () => number): void {
+  scratch.writeUInt32BE((random() * 0x100000000) >>> 0, at);
+  scratch.writeUInt32BE((random() * 0x100000000) >>> 0, at + 4);
 }
 
 /** The trace to send downstream for a request that arrived with `inbound` (or none). */
 export function nextTrace(inbound: string | undefined, random: () => number): TraceContext {
-  const span = randomHex64(random);
-  let traceId = span;
-  let parent = span;
-  let flags = '0000000000000000';
-  if (inbound) {
-    const b = Buffer.from(inbound, 'base64');
-    if (b.length === 32) {
-      parent = b.toString('hex', 0, 8);
-      traceId = b.toString('hex', 16, 24);
-      flags = b.toString('hex', 24, 32);
-    }
+  const parent = inbound ? Buffer.from(inbound, 'base64') : undefined;
+  writeRandom64(0, random); // our span
+  if (parent && parent.length === 32) {
+    parent.copy(scratch, 8, 0, 8); // parent := the caller's span
+    parent.copy(scratch, 16, 16, 32); // same trace id and flags
+  } else {
+    scratch.copy(scratch, 8, 0, 8); // a new trace: span = parent = trace id
+    scratch.copy(scratch, 16, 0, 8);
+    scratch.fill(0, 24, 32);
   }
-  const header = Buffer.from(span + parent + traceId + flags, 'hex').toString('base64');
-  return { traceId, header };
+  return { traceId: scratch.toString('hex', 16, 24), header: scratch.toString('base64') };
 }
