@@ -204,9 +204,15 @@ export class HttpRouter implements RouterCore {
     const hasBody = chunked || contentLength > 0;
     const buffered = hasBody && !chunked && contentLength <= RETRY_BUFFER_BYTES;
     const x = new Exchange(this, req, res, srv, service, serviceName, local, uri, out, hasBody && !buffered ? 'stream' : null, start, binding, remainingMs);
-    const go = () => (binding.state.kind === 'pending' ? this.waitThen((ready) => binding.whenSettled(ready), x, () => x.route()) : x.route());
-    if (buffered) readBody(req, contentLength, (body) => { x.setBody(body); go(); });
-    else go();
+    if (buffered) readBody(req, contentLength, (body) => { x.setBody(body); this.route(x); });
+    else this.route(x);
+  }
+
+  /** Routes now, or once the binding settles (no closures on the common, settled path). */
+  private route(x: Exchange): void {
+    const b = x.binding;
+    if (b.state.kind === 'pending') this.waitThen((ready) => b.whenSettled(ready), x, () => x.route());
+    else x.route();
   }
 
   /** Waits for a pending binding or address set, bounded by bindingTimeoutMs. */

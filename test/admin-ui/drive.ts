@@ -249,3 +249,18 @@ export async function readBaseDtab(page: Page): Promise<{ dentry: string; fired:
     fired: r.getAttribute('data-fired') === 'true',
   })));
 }
+
+/**
+ * Types `override` (whose second dentry lacks its `=>`) and checks the error shown under the
+ * override box: line 1, the column of `/srv/y`, the caret drawn under it.
+ */
+export async function expectMissingArrowError(page: Page, override: string): Promise<void> {
+  await delegate(page, { path: '/svc/world', dtab: override });
+  const error = await readTextError(page, 'dtab-error');
+  assert.equal(error.line, 1);
+  assert.equal(error.column, override.indexOf('/srv/y') + 1);
+  assert.equal(error.caretColumn, error.column);
+  assert.ok(error.caretUnderColumn, 'the caret is drawn under the offending character');
+  assert.equal(error.lineText, override);
+  assert.match(error.message, new RegExp(`^Invalid dtab at column ${error.column}: expected '=>'`));
+}

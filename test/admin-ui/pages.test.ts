@@ -11,7 +11,7 @@ import {
   buildUi, chooseRouterTab, delegate, launchBrowser, openDashboard, openPlayground, playgroundQuery,
   readBaseDtab, readEndpoints, readServices, readStat, readSummary, readTextError, readTree, screenshot,
   shownRouter, waitForResult, waitForStatOtherThan, STATS,
-  PageTracker,
+  PageTracker, expectMissingArrowError,
 } from './drive.js';
 
 let fixture: Fixture;
@@ -159,16 +159,8 @@ describe('dtab playground', () => {
   test('shows a parse error under the override with a caret at its column', async () => {
     const p = await page();
     await openPlayground(p, fixture.url, { router: 'outgoing' });
-    const override = '/svc/world => /srv/world-v2; /svc/x /srv/y';
-    await delegate(p, { path: '/svc/world', dtab: override });
-    const error = await readTextError(p, 'dtab-error');
     // The parser stops at the second dentry's missing '=>': column 37 of what was typed.
-    assert.equal(error.line, 1);
-    assert.equal(error.column, override.indexOf('/srv/y') + 1);
-    assert.equal(error.caretColumn, error.column);
-    assert.ok(error.caretUnderColumn, 'the caret is drawn under the offending character');
-    assert.equal(error.lineText, override);
-    assert.match(error.message, /^Invalid dtab at column 37: expected '=>'/);
+    await expectMissingArrowError(p, '/svc/world => /srv/world-v2; /svc/x /srv/y');
     await screenshot(p, ROOT, 'playground-error');
   });
 
