@@ -1,7 +1,8 @@
 /**
  * One request through the router after identification: bind → pick → forward, with retries,
  * requeues, timeouts and deadlines. An Exchange is created per request and an Attempt per try;
- * the Attempt is itself undici's dispatch handler, so forwarding allocates no closures.
+ * the Attempt is itself the wire client's dispatch handler, so forwarding allocates no closures
+ * (timeout callbacks are made only when a timeout is configured).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DispatchHandler } from '../protocol/http1/wire/client.js';
@@ -16,7 +17,7 @@ import type { ClientNode, ConcreteClient } from './client.js';
 import type { ServiceState } from './service.js';
 import type { RouterCore, ServerContext } from './router.js';
 
-/** Errors from undici that mean the request never reached the endpoint (safe to requeue). */
+/** Errors that mean the request never reached the endpoint (safe to requeue). */
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'ECONNRESET_BEFORE_WRITE']);
 const MAX_REQUEUES = 25;
 /** A response being discarded for a retry is drained up to this size, then the connection is cut instead. */
@@ -52,12 +53,12 @@ export class Exchange {
     remainingMs: number | undefined,
   ) {
     this.method = req.method ?? 'GET';
-    this.viaOut = `${req.httpVersion} switchyard`;
+    this.viaOut = viaOf(req.httpVersion);
     binding.active++;
     res.on('close', this.onClientClose);
     service.budget.deposit();
     if (remainingMs !== undefined) {
-      this.totalTimer = core.clock.setTimeout(this.onTotalTimeout, remainingMs);
+      this.totalTimer = core.clock.setTimeout(() => this.onTotalTimeout(), remainingMs);
     }
   }
 
@@ -160,8 +161,8 @@ export class Exchange {
     this.core.clock.setTimeout(() => this.dispatch(client), delay);
   }
 
-  /** The response is complete (streamed to the client). */
-  completed(ok: boolean): void { this.finish(ok); }
+  /** The response is complete (streamed to the client); `now` is when. */
+  completed(ok: boolean, now: number): void { this.finish(ok, undefined, now); }
 
   fail(e: RouterError, cause?: string): void {
     if (this.finished) return;
@@ -170,13 +171,12 @@ export class Exchange {
     this.finish(false, cause);
   }
 
-  private finish(ok: boolean, cause?: string): void {
+  private finish(ok: boolean, cause?: string, now = this.core.clock.now()): void {
     if (this.finished) return;
     this.finished = true;
     this.totalTimer?.cancel();
     this.res.off('close', this.onClientClose);
     this.binding.active--;
-    const now = this.core.clock.now();
     const latency = now - this.start;
     this.srv.stats.record(this.status, latency, ok, cause, now);
     this.service.stats.record(this.status, latency, ok, cause, now);
@@ -188,14 +188,14 @@ export class Exchange {
     this.finish(false, 'cancelled');
   };
 
-  private readonly onTotalTimeout = (): void => {
+  private onTotalTimeout(): void {
     if (this.finished || this.committed) return;
     this.attempt?.abort();
     this.fail(new RouterError(503, `Exceeded ${this.service.totalTimeoutMs ?? 'the'}ms total timeout (or the request's deadline) for ${this.serviceName}`), 'total_timeout');
-  };
+  }
 }
 
-/** One try against one endpoint; undici's dispatch handler. */
+/** One try against one endpoint; the wire client's dispatch handler. */
 export class Attempt implements DispatchHandler {
   private abortFn: ((err?: Error) => void) | undefined;
   private ended = false;
@@ -218,37 +218,39 @@ export class Attempt implements DispatchHandler {
   send(body: Buffer | IncomingMessage | null): void {
     const x = this.x;
     if (this.client.attemptTimeoutMs !== undefined) {
-      this.timer = x.core.clock.setTimeout(this.onTimeout, this.client.attemptTimeoutMs);
+      this.timer = x.core.clock.setTimeout(() => this.onTimeout(), this.client.attemptTimeoutMs);
     }
     this.node.endpoint.pool.dispatch({ path: x.uri, method: x.method, headers: x.out, body }, this);
   }
 
-  /** Cancels the attempt. undici reports the abort synchronously through onError, so end first. */
+  /** Cancels the attempt. The pool reports the abort synchronously through onError, so end first. */
   abort(): void {
     if (this.ended) return;
     this.end(false, true);
     this.abortFn?.();
   }
 
-  private readonly onTimeout = (): void => {
+  private onTimeout(): void {
     if (this.ended) return;
     this.end(false, false, 'timeout');
     this.abortFn?.();
     this.x.onAttemptError(this, new Error('attempt timed out'), 'timeout');
-  };
+  }
 
-  private end(ok: boolean, ignorable = false, cause?: string): void {
-    if (this.ended) return;
+  /** Records the attempt's outcome (once); returns the clock reading it used. */
+  private end(ok: boolean, ignorable = false, cause?: string): number {
+    const now = this.x.core.clock.now();
+    if (this.ended) return now;
     this.ended = true;
     this.timer?.cancel();
     const node = this.node;
     node.endpoint.pending--;
-    const now = this.x.core.clock.now();
     this.client.balancer.observe(node, now - this.started, ok);
     if (ignorable) node.health.recordIgnorable();
     else if (ok) node.health.recordSuccess();
     else node.health.recordFailure();
     this.client.stats.record(this.status, now - this.started, ok, cause, now);
+    return now;
   }
 
   onConnect(abort: (err?: Error) => void): void { this.abortFn = abort; }
@@ -316,9 +318,10 @@ export class Attempt implements DispatchHandler {
       this.x.retryAfterDiscard(this.client);
       return;
     }
+    // The exchange settles first, so the response has no listener left to tell when it ends.
+    const now = this.end(this.success);
+    this.x.completed(this.success, now);
     this.x.res.end();
-    this.end(this.success);
-    this.x.completed(this.success);
   }
 
   onError(err: Error): void {
@@ -337,6 +340,11 @@ function errorKind(err: Error): RequestErrorKind {
   if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_REQ_RETRY') return 'write';
   return 'other';
 }
+
+const VIA_11 = '1.1 switchyard';
+const VIA_10 = '1.0 switchyard';
+/** This router's Via entry for a request of HTTP version `v`. */
+export function viaOf(v: string): string { return v === '1.1' ? VIA_11 : v === '1.0' ? VIA_10 : `${v} switchyard`; }
 
 /** Removes headers named in a Connection header from a flat [name, value, …] list. */
 export function stripNamed(headers: string[], names: readonly string[]): void {

@@ -26,7 +26,7 @@ import { Binding } from './binding.js';
 import { BoundedCache } from './cache.js';
 import { ConcreteClient, type ClientPolicy } from './client.js';
 import { EndpointRegistry } from './endpoint.js';
-import { Exchange, stripNamed, type LocalDtab } from './exchange.js';
+import { Exchange, stripNamed, viaOf, type LocalDtab } from './exchange.js';
 import { ServiceState } from './service.js';
 import type { RequestStats } from './stats.js';
 
@@ -183,7 +183,7 @@ export class HttpRouter implements RouterCore {
     const serviceName = path.show();
     const service = this.serviceFor(serviceName);
     const key = local.show ? `${serviceName} ${local.show}` : serviceName;
-    let binding = this.logical.get(key);
+    let binding = this.logical.get(key, start);
     if (!binding) {
       binding = new Binding(key, this.opts.interpreter.bind(local.dtab, path), this.concreteLayer);
       this.logical.set(key, binding);
@@ -191,7 +191,7 @@ export class HttpRouter implements RouterCore {
 
     const traceCtx = nextTrace(trace, this.random);
     if (host !== undefined) out.push('host', host);
-    out.push('via', via ? `${via}, ${req.httpVersion} switchyard` : `${req.httpVersion} switchyard`);
+    out.push('via', via ? `${via}, ${viaOf(req.httpVersion)}` : viaOf(req.httpVersion));
     out.push('l5d-dst-service', serviceName, 'l5d-reqid', traceCtx.traceId, 'l5d-ctx-trace', traceCtx.header);
     if (local.show) out.push('l5d-ctx-dtab', local.show);
     let remainingMs: number | undefined;

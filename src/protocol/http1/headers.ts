@@ -1,7 +1,9 @@
 /**
- * The l5d header contract and hop-by-hop rules, as a classification of header names that is
- * computed once per distinct name: the per-request pass over raw headers is a Map look-up each.
+ * The l5d header contract and hop-by-hop rules, as a classification of header names: a switch
+ * on the name's length and a case-insensitive compare, with no allocation or hashing of the
+ * freshly parsed name.
  */
+import { equalsLower } from './wire/syntax.js';
 
 export enum H {
   Pass = 0,
@@ -22,30 +24,52 @@ export enum H {
   ContentLength,
 }
 
-const fixed = new Map<string, H>([
-  ['keep-alive', H.HopByHop], ['proxy-authenticate', H.HopByHop], ['proxy-authorization', H.HopByHop],
-  ['te', H.HopByHop], ['trailer', H.HopByHop], ['transfer-encoding', H.HopByHop], ['upgrade', H.HopByHop],
-  ['proxy-connection', H.HopByHop], ['connection', H.Connection],
-  // The listener answers `100 Continue` itself, so the expectation ends at this hop.
-  ['expect', H.HopByHop],
-  ['l5d-dtab', H.L5dDtab], ['l5d-ctx-dtab', H.L5dCtxDtab], ['l5d-ctx-deadline', H.L5dCtxDeadline],
-  ['l5d-ctx-trace', H.L5dCtxTrace], ['l5d-sample', H.L5dSample],
-  ['l5d-dst-service', H.L5dRouterOwned], ['l5d-dst-client', H.L5dRouterOwned], ['l5d-dst-residual', H.L5dRouterOwned],
-  ['l5d-reqid', H.L5dRouterOwned], ['l5d-err', H.L5dRouterOwned], ['l5d-success-class', H.L5dRouterOwned],
-  ['via', H.Via], ['host', H.Host], ['content-length', H.ContentLength],
-]);
-
-const seen = new Map<string, H>();
-
-/** Classifies a header name as sent on the wire (any case). */
+/** Classifies a header name as sent on the wire (any case): by length, then by its letters. */
 export function classify(name: string): H {
-  let h = seen.get(name);
-  if (h === undefined) {
-    const lower = name.toLowerCase();
-    h = fixed.get(lower) ?? (lower.startsWith('l5d-') ? H.L5dOther : H.Pass);
-    if (seen.size < 10_000) seen.set(name, h);
+  const n = name.length;
+  if (n >= 4 && isL5d(name)) return classifyL5d(name, n);
+  switch (n) {
+    case 2: return equalsLower(name, 0, 'te') ? H.HopByHop : H.Pass;
+    case 3: return equalsLower(name, 0, 'via') ? H.Via : H.Pass;
+    case 4: return equalsLower(name, 0, 'host') ? H.Host : H.Pass;
+    // The listener answers `100 Continue` itself, so the expectation ends at this hop.
+    case 6: return equalsLower(name, 0, 'expect') ? H.HopByHop : H.Pass;
+    case 7: return equalsLower(name, 0, 'trailer') || equalsLower(name, 0, 'upgrade') ? H.HopByHop : H.Pass;
+    case 10:
+      if (equalsLower(name, 0, 'connection')) return H.Connection;
+      return equalsLower(name, 0, 'keep-alive') ? H.HopByHop : H.Pass;
+    case 14: return equalsLower(name, 0, 'content-length') ? H.ContentLength : H.Pass;
+    case 16: return equalsLower(name, 0, 'proxy-connection') ? H.HopByHop : H.Pass;
+    case 17: return equalsLower(name, 0, 'transfer-encoding') ? H.HopByHop : H.Pass;
+    case 18: return equalsLower(name, 0, 'proxy-authenticate') ? H.HopByHop : H.Pass;
+    case 19: return equalsLower(name, 0, 'proxy-authorization') ? H.HopByHop : H.Pass;
+    default: return H.Pass;
   }
-  return h;
+}
+
+function isL5d(name: string): boolean {
+  return (name.charCodeAt(0) | 0x20) === 0x6c && (name.charCodeAt(1) === 0x35) && (name.charCodeAt(2) | 0x20) === 0x64 && name.charCodeAt(3) === 0x2d;
+}
+
+/** An `l5d-` name: the contract's own headers, or any other (passed on unless clearContext). */
+function classifyL5d(name: string, n: number): H {
+  switch (n) {
+    case 7: if (equalsLower(name, 4, 'err')) return H.L5dRouterOwned; break;
+    case 8: if (equalsLower(name, 4, 'dtab')) return H.L5dDtab; break;
+    case 9: if (equalsLower(name, 4, 'reqid')) return H.L5dRouterOwned; break;
+    case 10: if (equalsLower(name, 4, 'sample')) return H.L5dSample; break;
+    case 12: if (equalsLower(name, 4, 'ctx-dtab')) return H.L5dCtxDtab; break;
+    case 13: if (equalsLower(name, 4, 'ctx-trace')) return H.L5dCtxTrace; break;
+    case 14: if (equalsLower(name, 4, 'dst-client')) return H.L5dRouterOwned; break;
+    case 15: if (equalsLower(name, 4, 'dst-service')) return H.L5dRouterOwned; break;
+    case 16:
+      if (equalsLower(name, 4, 'ctx-deadline')) return H.L5dCtxDeadline;
+      if (equalsLower(name, 4, 'dst-residual')) return H.L5dRouterOwned;
+      break;
+    case 17: if (equalsLower(name, 4, 'success-class')) return H.L5dRouterOwned; break;
+    default: break;
+  }
+  return H.L5dOther;
 }
 
 /** Header names listed in a Connection header (other than the usual options), lower-cased. */

@@ -8,6 +8,8 @@ export interface RequestHead {
   readonly url?: string | undefined;
   readonly httpVersion: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The fields as received, [name, value, …]: when present, a single field is read from here. */
+  readonly rawHeaders?: readonly string[];
 }
 
 export type Identified =
@@ -24,6 +26,22 @@ export interface IdentifierPlugin<C = any> {
 
 /** First value of a header (node joins most duplicates; `set-cookie`-style arrays take the first). */
 export function header(req: RequestHead, name: string): string | undefined {
+  const raw = req.rawHeaders;
+  if (raw !== undefined) {
+    // The usual case, a field sent once, needs no header object.
+    let found: string | undefined;
+    for (let i = 0; i < raw.length; i += 2) {
+      const n = raw[i]!;
+      if (n.length !== name.length || n.toLowerCase() !== name.toLowerCase()) continue;
+      if (found !== undefined) return joined(req, name);
+      found = raw[i + 1]!;
+    }
+    return found;
+  }
+  return joined(req, name);
+}
+
+function joined(req: RequestHead, name: string): string | undefined {
   const v = req.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
 }
@@ -35,11 +53,12 @@ export function header(req: RequestHead, name: string): string | undefined {
 export class Memo<V> {
   private readonly map = new Map<string, V>();
   constructor(private readonly capacity = 4096) {}
-  get(key: string, make: () => V): V {
+  /** The value for `key`, made by `make(key)` on a miss (pass a function made once, not per call). */
+  get(key: string, make: (key: string) => V): V {
     let v = this.map.get(key);
     if (v === undefined) {
       if (this.map.size >= this.capacity) this.map.clear();
-      v = make();
+      v = make(key);
       this.map.set(key, v);
     }
     return v;

@@ -11,12 +11,13 @@ export const headerTokenIdentifier: IdentifierPlugin<z.infer<typeof schema>> = {
   create(config, { dstPrefix }) {
     const memo = new Memo<Identified>();
     const absent: Identified = { ok: false, reason: `${config.header} header is absent` };
+    // Header values arrive as latin1 text: one char per byte, as our labels are.
+    const make = (value: string): Identified => ({ ok: true, path: dstPrefix.concat(Path.fromLabels([value])) });
     return {
       identify(req) {
         const value = header(req, config.header);
         if (!value) return absent;
-        // Node hands header values over as latin1 text: one char per byte, as our labels are.
-        return memo.get(value, () => ({ ok: true, path: dstPrefix.concat(Path.fromLabels([value])) }));
+        return memo.get(value, make);
       },
     };
   },

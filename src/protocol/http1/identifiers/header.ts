@@ -11,18 +11,19 @@ export const headerPathIdentifier: IdentifierPlugin<z.infer<typeof schema>> = {
   schema,
   create(config, { dstPrefix }) {
     const memo = new Memo<Identified>();
+    const make = (value: string): Identified => {
+      try {
+        return { ok: true, path: dstPrefix.concat(Path.read(value)) };
+      } catch (e) {
+        if (e instanceof DtabSyntaxError) return { ok: false, reason: `${config.header} header: ${e.message}` };
+        throw e;
+      }
+    };
     return {
       identify(req) {
         const value = header(req, config.header);
         if (!value) return { ok: false, reason: `${config.header} header is absent` };
-        return memo.get(value, () => {
-          try {
-            return { ok: true, path: dstPrefix.concat(Path.read(value)) };
-          } catch (e) {
-            if (e instanceof DtabSyntaxError) return { ok: false, reason: `${config.header} header: ${e.message}` };
-            throw e;
-          }
-        });
+        return memo.get(value, make);
       },
     };
   },

@@ -2,6 +2,7 @@
  * A response written by the wire server's handler, in the subset of node's ServerResponse the
  * router uses: `writeHead`, `write` (false when the socket is full; 'drain' follows), `end`,
  * `destroy`, `headersSent`, `destroyed`, `shouldKeepAlive`, and 'finish' / 'close' / 'drain'.
+ * 'finish' and 'close' follow `end()` on the next tick, for the listeners registered by then.
  *
  * The head is held until the body starts moving, so a whole small response (head and body) goes
  * out in one socket write, and a response whose length was not given but that ends right away
@@ -130,7 +131,8 @@ export class WireResponse extends Signals {
     this.bodyBytes += buf.length;
     if (!this.flushed) {
       this.hold(buf);
-      if (this.pendingBytes > HOLD_BYTES) {
+      // The declared length is complete (the usual small response): nothing can follow, send it now.
+      if (this.pendingBytes > HOLD_BYTES || (this.declaredLength >= 0 && this.bodyBytes >= this.declaredLength)) {
         this.flush(false);
         return this.attached ? !this.channel.socket.writableNeedDrain : true;
       }
@@ -149,15 +151,18 @@ export class WireResponse extends Signals {
     if (!this.headersSent) this.writeHead(this.statusCode);
     const buf = chunk === undefined || typeof chunk === 'function' ? undefined : typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
     this.writableEnded = true;
-    const corked = this.attached && this.flushed;
+    const body = buf !== undefined && buf.length > 0 && !this.bodyless;
+    const lastChunk = this.chunked && !this.bodyless;
+    // Cork only when more than one write follows the head already sent.
+    const corked = this.attached && this.flushed && body && lastChunk;
     if (corked) this.channel.socket.cork();
-    if (buf !== undefined && buf.length > 0 && !this.bodyless) {
+    if (body) {
       this.bodyBytes += buf.length;
       if (this.flushed) this.sendChunk(buf);
       else this.hold(buf);
     }
     if (!this.flushed) this.flush(true);
-    if (this.chunked && !this.bodyless) this.put('0\r\n\r\n');
+    if (lastChunk) this.put('0\r\n\r\n');
     if (corked) this.channel.socket.uncork();
     // A body shorter or longer than the declared length leaves the connection unusable.
     if (this.declaredLength >= 0 && !this.bodyless && this.bodyBytes !== this.declaredLength) this.shouldKeepAlive = false;
@@ -269,6 +274,12 @@ export class WireResponse extends Signals {
   private scheduleDone(): void {
     if (this.doneScheduled) return;
     this.doneScheduled = true;
+    // Nobody is waiting for 'finish' or 'close' (the router has already settled its exchange):
+    // done now, without a tick of its own.
+    if (!this.listens('finish') && !this.listens('close') && !this.req.listens('close')) {
+      this.closeEmitted = true;
+      return;
+    }
     process.nextTick(done, this);
   }
 

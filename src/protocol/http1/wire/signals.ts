@@ -58,6 +58,14 @@ export class Signals {
     return true;
   }
 
+  /** Is anything listening for `event`? */
+  listens(event: string): boolean {
+    const ls = this.ls;
+    if (ls === null) return false;
+    for (let i = 0; i < ls.length; i += 3) if (ls[i] === event) return true;
+    return false;
+  }
+
   /** Removes every listener of `event`. */
   removeAll(event: string): void {
     const ls = this.ls;
