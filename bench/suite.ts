@@ -99,7 +99,7 @@ class Suite {
     const wanted = new Set<TargetName>(['direct', 'nginx']);
     for (const s of selected) for (const t of s.targets) wanted.add(t);
     if (o.only.has('idle') || o.only.has('rate')) for (const t of TARGETS) wanted.add(t);
-    if (o.only.has('overrides') || o.only.has('multicore') || (o.only.has('soak') && o.soakMinutes > 0)) wanted.add('switchyard');
+    if (o.only.has('override-cost') || o.only.has('overrides') || o.only.has('multicore') || (o.only.has('soak') && o.soakMinutes > 0)) wanted.add('switchyard');
     const targets = TARGETS.filter((t) => wanted.has(t) && o.targets.includes(t));
 
     this.collectMeta();
@@ -109,6 +109,7 @@ class Suite {
     await this.warmUp([...this.targets.values()]);
 
     if (selected.length) await this.closedLoop(selected);
+    if (o.only.has('override-cost')) await this.overrideCostPhase();
     if (o.only.has('idle')) await this.idlePhase();
     if (o.only.has('rate')) await this.ratePhase();
     if (o.only.has('overrides')) await this.overridesPhase();
@@ -253,6 +254,33 @@ class Suite {
         for (const t of rotate(ts, rep - 1)) {
           await this.measure({ phase: 'load', scenario: s.id, target: t, rep, connections: s.connections, offeredRps: NaN }, this.wrkRun(s, t));
         }
+      }
+    }
+  }
+
+  /**
+   * The cost of a repeated override, measured apart from the main table: Switchyard at one fixed
+   * offered rate (50 % of its plain peak) with and without the override, in pairs of runs back
+   * to back (alternating which goes first). At the same load both runs batch their I/O alike, so
+   * the proxy CPU per request compares the work a request does, not how busy the core was; and
+   * the machine's slow drifts hit both runs of a pair alike.
+   */
+  private async overrideCostPhase(): Promise<void> {
+    const sy = this.targets.get('switchyard');
+    if (!sy) { this.notes.push('override-cost: skipped, Switchyard is not among --targets'); return; }
+    const peak = await this.peak('switchyard');
+    const rate = peak.rps / 2;
+    const override = `l5d-dtab: ${REPEATED_OVERRIDE}`;
+    this.log(`override-cost: ${this.opts.costPairs} pairs of runs at ${Math.round(rate)} req/s (50 % of Switchyard's peak: ${peak.basis}), without and with the override`);
+    // "Once the override has been seen": its path is warm (cached and compiled) before measuring.
+    if (this.opts.warmupS > 0) {
+      await runWrk(this.load, `warmup-override-${++this.seq}`, { port: sy.port, path: '/', connections: CONNECTIONS, seconds: this.opts.warmupS, headers: [HOST_HEADER, override] });
+    }
+    for (let pair = 1; pair <= this.opts.costPairs; pair++) {
+      for (const scenario of pair % 2 ? ['plain', 'override'] : ['override', 'plain']) {
+        const headers = scenario === 'override' ? [HOST_HEADER, override] : [HOST_HEADER];
+        await this.measure({ phase: 'override-cost', scenario, target: sy, rep: pair, connections: CONNECTIONS, offeredRps: rate }, async (name) =>
+          (await runRate(this.load, name, { port: sy.port, path: '/', rate, seconds: this.opts.durationS, connections: CONNECTIONS, headers, reportEveryS: 0 })).result);
       }
     }
   }
@@ -406,7 +434,7 @@ class Suite {
     const o = this.opts;
     const collected: Collected = {
       meta: this.meta,
-      options: { quick: o.quick, reps: o.reps, durationS: o.durationS, warmupS: o.warmupS, only: [...o.only], targets: o.targets, soakMinutes: o.soakMinutes, idleConns: o.idleConns, overrides: o.overrides, switchyardCmd: o.switchyardCmd, workersCmd: o.workersCmd ?? null },
+      options: { quick: o.quick, reps: o.reps, durationS: o.durationS, warmupS: o.warmupS, only: [...o.only], targets: o.targets, soakMinutes: o.soakMinutes, idleConns: o.idleConns, overrides: o.overrides, costPairs: o.costPairs, switchyardCmd: o.switchyardCmd, workersCmd: o.workersCmd ?? null },
       runs: this.runs, idle: this.idle, rate: this.rate, overrides: this.overrides, multicore: this.multicore, soak: this.soak, notes: this.notes,
     };
     const md = writeResults(this.out, collected);

@@ -18,6 +18,7 @@ Benchmarks Switchyard against direct, nginx, HAProxy, @fastify/http-proxy and ht
   --soak-minutes N     soak length (default 10; 0 skips the soak)
   --idle-conns N       idle keep-alive connections (default 10000)
   --overrides N        distinct l5d-dtab overrides for the memory phase (default 100000)
+  --cost-pairs N       plain/override run pairs for the override-cost phase (default 6; 2 with --quick)
   --switchyard-cmd T   how to start Switchyard; {config} is replaced by the config path
                        (default: node dist/src/cli/main.js run {config})
   --workers-cmd T      how to start Switchyard with {workers} workers (multi-core phase);
@@ -38,6 +39,7 @@ export interface Options {
   readonly targets: readonly TargetName[];
   readonly soakMinutes: number;
   readonly idleConns: number;
+  readonly costPairs: number;
   readonly overrides: number;
   readonly switchyardCmd: string;
   readonly workersCmd: string | undefined;
@@ -64,6 +66,7 @@ export function parseOptions(argv: readonly string[]): Options {
       'soak-minutes': { type: 'string', default: '10' },
       'idle-conns': { type: 'string', default: '10000' },
       overrides: { type: 'string' },
+      'cost-pairs': { type: 'string' },
       'switchyard-cmd': { type: 'string', default: DEFAULT_SWITCHYARD_CMD },
       'workers-cmd': { type: 'string' },
       'max-other': { type: 'string', default: '25' },
@@ -106,6 +109,7 @@ export function parseOptions(argv: readonly string[]): Options {
     soakMinutes: num('soak-minutes', v['soak-minutes'], 10, 0),
     idleConns: num('idle-conns', v['idle-conns'], 10_000, 1),
     overrides: num('overrides', v.overrides, quick ? 20_000 : 100_000, 1),
+    costPairs: num('cost-pairs', v['cost-pairs'], quick ? 2 : 6, 1),
     switchyardCmd: cmd('switchyard-cmd', v['switchyard-cmd'], ['config'])!,
     workersCmd: cmd('workers-cmd', v['workers-cmd'], ['config', 'workers']),
     maxOtherPct: num('max-other', v['max-other'], 25, 0),

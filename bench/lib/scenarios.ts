@@ -45,10 +45,11 @@ export const LOAD_SCENARIOS: readonly LoadScenario[] = [
 ];
 
 /** Phases after the closed-loop table, in the order they run. */
-export const PHASES = ['idle', 'rate', 'overrides', 'multicore', 'soak'] as const;
+export const PHASES = ['override-cost', 'idle', 'rate', 'overrides', 'multicore', 'soak'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const PHASE_TITLES: Readonly<Record<Phase, string>> = {
+  'override-cost': 'the cost of a repeated override: Switchyard at a fixed rate, without and with it, back to back',
   idle: 'idle keep-alive client connections (RSS)',
   rate: 'p99 at 50 % of nginx\'s peak rate (open loop)',
   overrides: 'RSS while sending distinct l5d-dtab overrides',

@@ -23,7 +23,12 @@ const MAX_REQUEUES = 25;
 /** A response being discarded for a retry is drained up to this size, then the connection is cut instead. */
 const MAX_DISCARD_BYTES = 64 * 1024;
 
-export interface LocalDtab { readonly dtab: Dtab; readonly show: string }
+export interface LocalDtab {
+  readonly dtab: Dtab;
+  readonly show: string;
+  /** Logical-cache keys of the service names routed under this dtab, each built once. */
+  readonly keys: Map<string, string>;
+}
 
 export class Exchange {
   private committed = false;

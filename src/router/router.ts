@@ -65,7 +65,9 @@ export interface RouterCore {
 
 type DtabOrError = LocalDtab | { error: string };
 
-const NO_LOCAL: LocalDtab = { dtab: Dtab.empty, show: '' };
+const NO_LOCAL: LocalDtab = { dtab: Dtab.empty, show: '', keys: new Map() };
+/** Service names remembered per local dtab (a bound on what a flood of names can pin there). */
+const KEYS_PER_LOCAL_DTAB = 64;
 /** Request bodies up to this size are buffered so the request can be retried; larger ones stream. */
 const RETRY_BUFFER_BYTES = 64 * 1024;
 
@@ -77,6 +79,8 @@ export class HttpRouter implements RouterCore {
   private readonly logical: BoundedCache<Binding>;
   private readonly concrete: BoundedCache<ConcreteClient>;
   private readonly localDtabs = new Map<string, DtabOrError>();
+  private lastDtabKey: string | undefined;
+  private lastDtab: DtabOrError | undefined;
   private readonly services = new Map<string, ServiceState>();
   private readonly baseDtabLines: string;
   private readonly errOpts: ErrorResponseOptions;
@@ -182,7 +186,7 @@ export class HttpRouter implements RouterCore {
 
     const serviceName = path.show();
     const service = this.serviceFor(serviceName);
-    const key = local.show ? `${serviceName} ${local.show}` : serviceName;
+    const key = bindingKey(serviceName, local);
     let binding = this.logical.get(key, start);
     if (!binding) {
       binding = new Binding(key, this.opts.interpreter.bind(local.dtab, path), this.concreteLayer);
@@ -255,7 +259,12 @@ export class HttpRouter implements RouterCore {
   }
 
   private localDtab(ctx: string[] | undefined, user: string[] | undefined): DtabOrError {
-    const key = `${ctx ? ctx.join('\n') : ''}\u0000${user ? user.join('\n') : ''}`;
+    // The usual override, one l5d-dtab field, is its own key. Others join with a NUL, which no
+    // field value contains, so the two kinds of key never meet.
+    const key = ctx === undefined && user!.length === 1 ? user![0]! : `${ctx ? ctx.join('\n') : ''}\u0000${user ? user.join('\n') : ''}`;
+    // A run of requests with the same override (a tester's session) compares one string instead
+    // of hashing each request's fresh copy of it.
+    if (key === this.lastDtabKey) return this.lastDtab!;
     let r = this.localDtabs.get(key);
     if (r === undefined) {
       try {
@@ -263,7 +272,7 @@ export class HttpRouter implements RouterCore {
         for (const v of ctx ?? []) pairs.push(['l5d-ctx-dtab', v]);
         for (const v of user ?? []) pairs.push(['l5d-dtab', v]);
         const dtab = readLinkerdDtab(pairs);
-        r = dtab.size === 0 ? NO_LOCAL : { dtab, show: dtab.show() };
+        r = dtab.size === 0 ? NO_LOCAL : { dtab, show: dtab.show(), keys: new Map() };
       } catch (e) {
         if (!(e instanceof DtabSyntaxError)) throw e;
         r = { error: e.message };
@@ -271,6 +280,8 @@ export class HttpRouter implements RouterCore {
       if (this.localDtabs.size >= this.opts.cache.paths) this.localDtabs.clear();
       this.localDtabs.set(key, r);
     }
+    this.lastDtabKey = key;
+    this.lastDtab = r;
     return r;
   }
 
@@ -279,6 +290,21 @@ export class HttpRouter implements RouterCore {
     this.concrete.clear();
     await this.endpoints.closeAll();
   }
+}
+
+/**
+ * The logical-cache key of `serviceName` under `local`: built once per pair, so a repeated
+ * override costs a look-up by strings whose hashes are already known, not a fresh concatenation.
+ */
+function bindingKey(serviceName: string, local: LocalDtab): string {
+  if (!local.show) return serviceName;
+  let key = local.keys.get(serviceName);
+  if (key === undefined) {
+    if (local.keys.size >= KEYS_PER_LOCAL_DTAB) local.keys.clear();
+    key = `${serviceName} ${local.show}`;
+    local.keys.set(serviceName, key);
+  }
+  return key;
 }
 
 /** Reads a small body whole (its length is known and bounded), so it can be replayed on retry. */

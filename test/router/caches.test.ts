@@ -95,4 +95,28 @@ routers:
     // 100 bytes per override would be 8 MB).
     assert.ok(late.heapUsed - early.heapUsed < 8 * 2 ** 20, `router heap grew by ${mb(late.heapUsed - early.heapUsed)} MB over 80,000 overrides`);
   });
+
+  it('alternating overrides, and the same text as l5d-ctx-dtab or split over two fields, each route by their own dtab', async () => {
+    const toV2 = '/svc/world => /srv/world-v2';
+    const toV1 = '/svc/world => /srv/world-v1';
+    const cases: [Record<string, string | string[]>, string][] = [
+      [{ 'l5d-dtab': toV2 }, 'world-v2'],
+      [{ 'l5d-dtab': toV1 }, 'world-v1'],
+      [{ 'l5d-dtab': toV2 }, 'world-v2'],
+      [{ 'l5d-dtab': toV2 }, 'world-v2'],
+      [{}, 'world-v1'],
+      [{ 'l5d-dtab': toV2 }, 'world-v2'],
+      // ctx first, then the request's own entries: the last matching dentry wins.
+      [{ 'l5d-ctx-dtab': toV2, 'l5d-dtab': toV1 }, 'world-v1'],
+      [{ 'l5d-ctx-dtab': toV1, 'l5d-dtab': toV2 }, 'world-v2'],
+      [{ 'l5d-ctx-dtab': toV2 }, 'world-v2'],
+      [{ 'l5d-dtab': [toV1, toV2] }, 'world-v2'],
+      [{ 'l5d-dtab': [toV2, toV1] }, 'world-v1'],
+      [{ 'l5d-dtab': toV1 }, 'world-v1'],
+    ];
+    for (const [extra, want] of cases) {
+      const r = await send(port, { headers: { host: 'world', ...extra } });
+      assert.equal(r.body, want, JSON.stringify(extra));
+    }
+  });
 });

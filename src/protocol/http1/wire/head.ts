@@ -108,15 +108,14 @@ export class HeadParser {
       let c = s.charCodeAt(i);
       while (c === 0x20 || c === 0x09) c = s.charCodeAt(++i);
       const v0 = i;
-      let v1 = i;
-      // The head ends with CRLF, so a CR is always found.
+      // The head ends with CRLF, so a CR is always found. Values are long (dtabs, cookies): the
+      // scan tests each char once, and trailing whitespace is trimmed afterwards.
       while (c !== 0x0d) {
-        if (c !== 0x20 && c !== 0x09) {
-          if (c < 0x20 || c === 0x7f) return this.fail('HPE_INVALID_HEADER_TOKEN', `invalid character in the value of header ${name}`);
-          v1 = i + 1;
-        }
+        if ((c < 0x20 && c !== 0x09) || c === 0x7f) return this.fail('HPE_INVALID_HEADER_TOKEN', `invalid character in the value of header ${name}`);
         c = s.charCodeAt(++i);
       }
+      let v1 = i;
+      for (c = s.charCodeAt(v1 - 1); v1 > v0 && (c === 0x20 || c === 0x09); c = s.charCodeAt(--v1 - 1));
       if (s.charCodeAt(i + 1) !== 0x0a) return this.fail('HPE_LF_EXPECTED', `header ${name} not terminated by CRLF`);
       i += 2;
       const value = s.slice(v0, v1);
