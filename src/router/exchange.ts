@@ -26,8 +26,9 @@ const MAX_DISCARD_BYTES = 64 * 1024;
 export interface LocalDtab {
   readonly dtab: Dtab;
   readonly show: string;
-  /** Logical-cache keys of the service names routed under this dtab, each built once. */
-  readonly keys: Map<string, string>;
+  /** The service name last routed under this dtab, and its logical-cache key (built once). */
+  lastService?: string;
+  lastKey?: string;
 }
 
 export class Exchange {

@@ -65,9 +65,7 @@ export interface RouterCore {
 
 type DtabOrError = LocalDtab | { error: string };
 
-const NO_LOCAL: LocalDtab = { dtab: Dtab.empty, show: '', keys: new Map() };
-/** Service names remembered per local dtab (a bound on what a flood of names can pin there). */
-const KEYS_PER_LOCAL_DTAB = 64;
+const NO_LOCAL: LocalDtab = { dtab: Dtab.empty, show: '' };
 /** Request bodies up to this size are buffered so the request can be retried; larger ones stream. */
 const RETRY_BUFFER_BYTES = 64 * 1024;
 
@@ -272,7 +270,7 @@ export class HttpRouter implements RouterCore {
         for (const v of ctx ?? []) pairs.push(['l5d-ctx-dtab', v]);
         for (const v of user ?? []) pairs.push(['l5d-dtab', v]);
         const dtab = readLinkerdDtab(pairs);
-        r = dtab.size === 0 ? NO_LOCAL : { dtab, show: dtab.show(), keys: new Map() };
+        r = dtab.size === 0 ? NO_LOCAL : { dtab, show: dtab.show() };
       } catch (e) {
         if (!(e instanceof DtabSyntaxError)) throw e;
         r = { error: e.message };
@@ -293,18 +291,17 @@ export class HttpRouter implements RouterCore {
 }
 
 /**
- * The logical-cache key of `serviceName` under `local`: built once per pair, so a repeated
- * override costs a look-up by strings whose hashes are already known, not a fresh concatenation.
+ * The logical-cache key of `serviceName` under `local`. A repeated override usually routes one
+ * service, so the key is remembered with the dtab: the look-up then uses a string whose hash is
+ * already known, instead of hashing a fresh concatenation on every request.
  */
 function bindingKey(serviceName: string, local: LocalDtab): string {
   if (!local.show) return serviceName;
-  let key = local.keys.get(serviceName);
-  if (key === undefined) {
-    if (local.keys.size >= KEYS_PER_LOCAL_DTAB) local.keys.clear();
-    key = `${serviceName} ${local.show}`;
-    local.keys.set(serviceName, key);
+  if (local.lastService !== serviceName) {
+    local.lastService = serviceName;
+    local.lastKey = `${serviceName} ${local.show}`;
   }
-  return key;
+  return local.lastKey!;
 }
 
 /** Reads a small body whole (its length is known and bounded), so it can be replayed on retry. */
