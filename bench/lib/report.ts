@@ -5,10 +5,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { levelsOff, max, median, min, ratio, type LevelOff } from './stats.js';
+import type { LoadResult } from './load.js';
 import { LOAD_SCENARIOS, NODE_PEERS, PHASE_TITLES, TARGET_TITLES, type TargetName } from './scenarios.js';
 
-/** One measured load run (the final attempt when a noisy run was retried). */
-export interface RunRecord {
+/** One measured load run (the final attempt when a noisy run was retried): the generator's figures and the suite's accounting. */
+export interface RunRecord extends Pick<LoadResult, 'requests' | 'rps' | 'p50Us' | 'p90Us' | 'p99Us' | 'p999Us' | 'maxUs' | 'errors' | 'timeouts'> {
   readonly phase: 'load' | 'override-cost' | 'rate' | 'multicore' | 'soak';
   readonly scenario: string;
   readonly target: string;
@@ -19,17 +20,6 @@ export interface RunRecord {
   readonly connections: number;
   /** Offered rate of an open-loop run; NaN for closed-loop runs. */
   readonly offeredRps: number;
-  readonly requests: number;
-  readonly rps: number;
-  readonly p50Us: number;
-  readonly p90Us: number;
-  readonly p99Us: number;
-  readonly p999Us: number;
-  readonly maxUs: number;
-  /** Socket errors and non-2xx/3xx answers. */
-  readonly errors: number;
-  /** Requests left unanswered: a saturated target in an open-loop run, or wrk's 5 s timeout. */
-  readonly timeouts: number;
   /** CPU of the proxy's process group per request, µs (NaN for direct). */
   readonly proxyCpuUsPerReq: number;
   readonly upstreamCpuUsPerReq: number;
