@@ -288,7 +288,8 @@ class Suite {
   private async idlePhase(): Promise<void> {
     const n = this.opts.idleConns;
     this.log(`idle: ${n} keep-alive connections per target`);
-    const ts = [...this.targets.values()];
+    // The pipe would hold an upstream connection for each idle one: the upstream's memory, not its own.
+    const ts = [...this.targets.values()].filter((t) => t.name !== 'node-pipe');
     for (let rep = 1; rep <= this.opts.reps; rep++) {
       for (const t of rotate(ts, rep - 1)) {
         const pg = t.group?.pgid ?? this.upstream.pgid;
@@ -375,19 +376,30 @@ class Suite {
     let two: Target | undefined;
     try {
       const ts: Target[] = [this.targets.get('direct')!, this.targets.get('nginx')!, { ...main, name: 'switchyard ×1' }];
+      const cores = os.availableParallelism();
       if (workersCmd) {
         two = { ...(await startSwitchyard(this.env, 'switchyard-w2', workersCmd, this.discoveryDir, undefined, 2)), name: 'switchyard ×2' };
         ts.push(two);
-        this.multicore = { twoWorkers: undefined };
+        this.multicore = { twoWorkers: undefined, cores };
       } else {
-        this.multicore = { twoWorkers: '2 workers: not measured, `switchyard run` has no --workers option yet (pass --workers-cmd \'… {workers} … {config}\' to measure one)' };
+        this.multicore = { twoWorkers: '2 workers: not measured, `switchyard run` has no --workers option yet (pass --workers-cmd \'… {workers} … {config}\' to measure one)', cores };
       }
       const load: LoadContext = { ...this.load, cpus: undefined };
-      for (const t of ts) await runWrk(load, `warmup-mc-${t.name.replace(/\W+/g, '')}`, { port: t.port, path: '/', connections: CONNECTIONS, seconds: Math.max(1, this.opts.warmupS), headers: [HOST_HEADER] });
-      for (let rep = 1; rep <= this.opts.reps; rep++) {
-        for (const t of rotate(ts, rep - 1)) {
-          await this.measure({ phase: 'multicore', scenario: 'plain', target: t, rep, connections: CONNECTIONS, offeredRps: NaN }, async (name) =>
-            (await runWrk(load, name, { port: t.port, path: '/', connections: CONNECTIONS, seconds: this.opts.durationS, headers: [HOST_HEADER] })).result);
+      const run = (t: Target, name: string, seconds: number, fresh: boolean) => runWrk(load, name,
+        { port: t.port, path: '/', connections: CONNECTIONS, seconds, headers: [HOST_HEADER], freshDtab: fresh ? freshOverrideTemplate(name) : undefined });
+      // Plain requests leave Switchyard a part of the machine only (the upstream and wrk take the
+      // rest); a fresh override on every request makes the proxy the bottleneck, where a second
+      // worker has something to show.
+      const rounds: [string, Target[]][] = [['plain', ts]];
+      if (two) rounds.push(['fresh', ts.filter((t) => t.name.startsWith('switchyard'))]);
+      for (const [scenario, targets] of rounds) {
+        const fresh = scenario === 'fresh';
+        for (const t of targets) await run(t, `warmup-mc-${scenario}-${t.name.replace(/\W+/g, '')}`, Math.max(1, this.opts.warmupS), fresh);
+        for (let rep = 1; rep <= this.opts.reps; rep++) {
+          for (const t of rotate(targets, rep - 1)) {
+            await this.measure({ phase: 'multicore', scenario, target: t, rep, connections: CONNECTIONS, offeredRps: NaN }, async (name) =>
+              (await run(t, name, this.opts.durationS, fresh)).result);
+          }
         }
       }
     } finally {

@@ -5,7 +5,7 @@
  */
 import { REPEATED_OVERRIDE } from './routes.js';
 
-export const TARGETS = ['direct', 'nginx', 'haproxy', 'fastify', 'http-proxy', 'switchyard'] as const;
+export const TARGETS = ['direct', 'nginx', 'haproxy', 'fastify', 'http-proxy', 'node-pipe', 'switchyard'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 export const TARGET_TITLES: Readonly<Record<TargetName, string>> = {
@@ -14,10 +14,14 @@ export const TARGET_TITLES: Readonly<Record<TargetName, string>> = {
   haproxy: 'HAProxy',
   fastify: '@fastify/http-proxy',
   'http-proxy': 'http-proxy',
+  'node-pipe': 'Node TCP pipe (floor)',
   switchyard: 'Switchyard',
 };
 
-/** Off-the-shelf Node proxies: Switchyard's throughput target is relative to the best of them. */
+/**
+ * Off-the-shelf Node proxies: Switchyard's throughput target is relative to the best of them.
+ * (node-pipe is not one: it copies bytes between paired connections, the floor under any of them.)
+ */
 export const NODE_PEERS: readonly TargetName[] = ['fastify', 'http-proxy'];
 
 /** How a scenario sets `l5d-dtab`. */

@@ -61,6 +61,8 @@ export async function startPeer(env: TargetEnv, name: Exclude<TargetName, 'switc
     const file = join(env.runDir, 'haproxy.cfg');
     writeFileSync(file, haproxyConfig({ port, upstream: env.upstream }));
     argv = ['haproxy', '-db', '-f', file];
+  } else if (name === 'node-pipe') {
+    argv = [process.execPath, join(env.benchDir, 'servers', 'node-pipe.mjs'), '--port', String(port), '--upstream', up];
   } else {
     argv = [process.execPath, join(env.benchDir, 'servers', 'node-proxies.mjs'), '--kind', name, '--port', String(port),
       '--upstream', up, '--hosts', ROUTED_HOSTS.join(','), '--deps', env.deps];
