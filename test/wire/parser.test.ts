@@ -1,6 +1,7 @@
 /** The wire engine's message parsers in isolation: heads, body framing, value grammars. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { HeadParser } from '../../src/protocol/http1/wire/head.js';
 import { BodyDecoder, type BodyReceiver } from '../../src/protocol/http1/wire/body.js';
 import { endsWithChunked, hasToken, parseContentLength } from '../../src/protocol/http1/wire/syntax.js';
@@ -166,6 +167,30 @@ function decodeChunked(pieces: Buffer[], stopEach = false): { body: string; trai
   assert.ok(d.done, 'body complete');
   return { body: rx.text, trailers: d.trailers, rest };
 }
+
+describe('heads read from the connection\'s buffer', () => {
+  /** What a parse decided, for comparing two parses. */
+  const outcome = (p: HeadParser, ok: boolean) => ({
+    ok, errorCode: p.errorCode, method: p.method, target: p.target, version: p.version, status: p.status, reason: p.reason,
+    raw: p.raw, contentLength: p.contentLength, connection: p.connection, transferEncoding: p.transferEncoding,
+  });
+  // Lines of printable text with the separators and control bytes a head can hold, so that both
+  // valid and broken heads come up.
+  const line = fc.array(fc.constantFrom('G', 'E', 'T', ' ', '/', ':', 'a', 'Z', '-', '1', '\t', '\x01', '\x7f', '\xe9', 'HTTP/1.1', 'HTTP/1.0 200 OK'), { maxLength: 12 })
+    .map((parts) => parts.join(''));
+  const text = fc.array(line, { minLength: 1, maxLength: 6 }).map((lines) => head(lines));
+  const junk = fc.uint8Array({ maxLength: 8 });
+
+  it('decides the same from the bytes at any offset as from the text alone', () => {
+    fc.assert(fc.property(fc.constantFrom('GET / HTTP/1.1', 'HTTP/1.1 200 OK', 'POST /x HTTP/1.0'), text, junk, junk, (first, rest, before, after) => {
+      const s = `${first}\r\n${rest}`;
+      const buf = Buffer.concat([before, Buffer.from(s, 'latin1'), Buffer.from('\r\n', 'latin1'), after]);
+      const kind = first.startsWith('HTTP/') ? 'parseResponse' : 'parseRequest';
+      const a = new HeadParser(), b = new HeadParser();
+      assert.deepEqual(outcome(b, b[kind](s, buf, before.length)), outcome(a, a[kind](s)));
+    }), { numRuns: 2000 });
+  });
+});
 
 describe('chunked bodies', () => {
   const wire = '5;name=value;quoted="a;b"\r\nhello\r\n1 ; ext\r\n \r\nA\r\n0123456789\r\n0\r\nX-Checksum: abc\r\nX-Other:  d e \r\n\r\nNEXT';

@@ -480,7 +480,7 @@ class ClientConnection implements BodyReceiver, BodySink {
         }
         const at = pos;
         pos = i + 4;
-        if (!this.head.parseResponse(buf.latin1Slice(at, i + 2))) return this.protocolError(d, this.head.errorCode, this.head.errorMessage);
+        if (!this.head.parseResponse(buf.latin1Slice(at, i + 2), buf, at)) return this.protocolError(d, this.head.errorCode, this.head.errorMessage);
         if (!this.responseHead(d)) return false;
       } else {
         pos = this.body.feed(buf, pos, end, this);

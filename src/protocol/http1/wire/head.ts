@@ -1,8 +1,10 @@
 /**
  * Message heads (RFC 9112 §3, §4, §5): the request line or status line and the header fields,
- * scanned once, by charCode, over the head as one latin1 string. The same pass records what the
- * engine needs for framing and connection management, so nothing looks at the headers twice.
- * One parser per connection, reused for every message on it.
+ * scanned once. The scan reads the head's bytes (a typed-array load is a few instructions, a
+ * string's charCodeAt several times that) and cuts names and values out of the same head as one
+ * latin1 string. The same pass records what the engine needs for framing and connection
+ * management, so nothing looks at the headers twice. One parser per connection, reused for every
+ * message on it.
  */
 import { Field, fieldOf, internMethod, isTchar, onlyPersistence, parseContentLength } from './syntax.js';
 
@@ -39,15 +41,19 @@ export class HeadParser {
   errorCode = '';
   errorMessage = '';
 
-  /** Parses a request head (`s` ends with the CRLF of its last line, before the empty line). */
-  parseRequest(s: string): boolean {
+  /**
+   * Parses a request head: `s` ends with the CRLF of its last line, before the empty line, and
+   * `b` holds the same text as bytes from `o` on (the buffer `s` was decoded from, when there is one).
+   */
+  parseRequest(s: string, b: Uint8Array = latin1Bytes(s), o = 0): boolean {
     this.reset();
     let i = 0;
-    while (isTchar(s.charCodeAt(i))) i++;
+    while (i < s.length && isTchar(b[o + i]!)) i++;
     if (i === 0 || s.charCodeAt(i) !== 0x20) return this.fail('HPE_INVALID_METHOD', 'invalid method in request line');
     this.method = internMethod(s, 0, i);
     const t = ++i;
-    for (let c = s.charCodeAt(i); c > 0x20 && c !== 0x7f; c = s.charCodeAt(++i));
+    // The line ends with CR, which stops the scan.
+    for (let c = b[o + i]!; c > 0x20 && c !== 0x7f; c = b[o + ++i]!);
     if (i === t || s.charCodeAt(i) !== 0x20) return this.fail('HPE_INVALID_URL', 'invalid request target');
     this.target = s.slice(t, i);
     i++;
@@ -56,11 +62,11 @@ export class HeadParser {
     if (!s.startsWith('HTTP/1.', i) || (minor !== 0x31 && minor !== 0x30) || s.charCodeAt(i + 8) !== 0x0d) return this.badVersion(s, i);
     if (s.charCodeAt(i + 9) !== 0x0a) return this.fail('HPE_LF_EXPECTED', 'request line not terminated by CRLF');
     this.version = minor === 0x31 ? '1.1' : '1.0';
-    return this.fields(s, i + 10);
+    return this.fields(s, b, o, i + 10);
   }
 
   /** Parses a response head (as `parseRequest`). */
-  parseResponse(s: string): boolean {
+  parseResponse(s: string, b: Uint8Array = latin1Bytes(s), o = 0): boolean {
     this.reset();
     if (!s.startsWith('HTTP/1.', 0) || (s.charCodeAt(7) !== 0x31 && s.charCodeAt(7) !== 0x30) || s.charCodeAt(8) !== 0x20) {
       return this.fail('HPE_INVALID_CONSTANT', 'response is not HTTP/1.x');
@@ -73,31 +79,34 @@ export class HeadParser {
     const c = s.charCodeAt(i);
     if (c === 0x20) {
       const r = ++i;
-      for (let x = s.charCodeAt(i); x !== 0x0d; x = s.charCodeAt(++i)) {
-        if ((x < 0x20 && x !== 0x09) || x === 0x7f || x !== x) return this.fail('HPE_INVALID_STATUS', 'invalid character in reason phrase');
+      for (let x = b[o + i]!; x !== 0x0d; x = b[o + ++i]!) {
+        if ((x < 0x20 && x !== 0x09) || x === 0x7f || i >= s.length) return this.fail('HPE_INVALID_STATUS', 'invalid character in reason phrase');
       }
       this.reason = s.slice(r, i);
     } else if (c !== 0x0d) {
       return this.fail('HPE_INVALID_STATUS', 'invalid status line');
     }
     if (s.charCodeAt(i + 1) !== 0x0a) return this.fail('HPE_LF_EXPECTED', 'status line not terminated by CRLF');
-    return this.fields(s, i + 2);
+    return this.fields(s, b, o, i + 2);
   }
 
   /** Parses header fields only (a trailer section); `s` as for `parseRequest`. */
   parseFields(s: string): boolean {
     this.reset();
-    return this.fields(s, 0);
+    return this.fields(s, latin1Bytes(s), 0, 0);
   }
 
-  /** Header fields from `i` to the end of `s`, each `name: value CRLF`. */
-  private fields(s: string, i: number): boolean {
+  /**
+   * Header fields from `i` to the end of `s`, each `name: value CRLF`, read from `b` at `o + i`.
+   * `s` ends with CRLF, so every scan below stops inside it.
+   */
+  private fields(s: string, b: Uint8Array, o: number, i: number): boolean {
     const raw = this.raw;
     const len = s.length;
     while (i < len) {
       const n0 = i;
-      while (isTchar(s.charCodeAt(i))) i++;
-      if (i === n0 || s.charCodeAt(i) !== 0x3a) {
+      while (isTchar(b[o + i]!)) i++;
+      if (i === n0 || b[o + i] !== 0x3a) {
         const c = s.charCodeAt(n0);
         return this.fail('HPE_INVALID_HEADER_TOKEN', c === 0x20 || c === 0x09
           ? 'obsolete line folding in header field'
@@ -105,18 +114,18 @@ export class HeadParser {
       }
       const name = s.slice(n0, i);
       i++;
-      let c = s.charCodeAt(i);
-      while (c === 0x20 || c === 0x09) c = s.charCodeAt(++i);
+      let c = b[o + i]!;
+      while (c === 0x20 || c === 0x09) c = b[o + ++i]!;
       const v0 = i;
-      // The head ends with CRLF, so a CR is always found. Values are long (dtabs, cookies): the
-      // scan tests each char once, and trailing whitespace is trimmed afterwards.
+      // Values are long (dtabs, cookies): the scan tests each byte once, and trailing whitespace
+      // is trimmed afterwards.
       while (c !== 0x0d) {
         if ((c < 0x20 && c !== 0x09) || c === 0x7f) return this.fail('HPE_INVALID_HEADER_TOKEN', `invalid character in the value of header ${name}`);
-        c = s.charCodeAt(++i);
+        c = b[o + ++i]!;
       }
       let v1 = i;
-      for (c = s.charCodeAt(v1 - 1); v1 > v0 && (c === 0x20 || c === 0x09); c = s.charCodeAt(--v1 - 1));
-      if (s.charCodeAt(i + 1) !== 0x0a) return this.fail('HPE_LF_EXPECTED', `header ${name} not terminated by CRLF`);
+      for (c = b[o + v1 - 1]!; v1 > v0 && (c === 0x20 || c === 0x09); c = b[o + --v1 - 1]!);
+      if (b[o + i + 1] !== 0x0a) return this.fail('HPE_LF_EXPECTED', `header ${name} not terminated by CRLF`);
       i += 2;
       const value = s.slice(v0, v1);
       const f = fieldOf(name);
@@ -178,4 +187,9 @@ export class HeadParser {
     this.versionUnsupported = false;
     this.reason = '';
   }
+}
+
+/** The bytes of a latin1 head given only as text (tests, trailers). */
+function latin1Bytes(s: string): Uint8Array {
+  return Buffer.from(s, 'latin1');
 }

@@ -214,14 +214,14 @@ class ServerConnection implements RequestChannel, ResponseChannel, BodyReceiver 
       return -1;
     }
     this.headSince = -1;
-    this.request(buf.latin1Slice(pos, i + 2));
+    this.request(buf.latin1Slice(pos, i + 2), buf, pos);
     return i + 4;
   }
 
-  /** A complete head: frame the request, hand it to the handler. */
-  private request(s: string): void {
+  /** A complete head (`s`, read from `buf` at `pos`): frame the request, hand it to the handler. */
+  private request(s: string, buf: Buffer, pos: number): void {
     const h = this.head;
-    if (!h.parseRequest(s)) {
+    if (!h.parseRequest(s, buf, pos)) {
       this.reject(new RequestRejectedError(h.errorCode, h.versionUnsupported ? 505 : 400, h.errorMessage));
       return;
     }
