@@ -101,32 +101,34 @@ export class HeadParser {
    */
   private fields(s: string, b: Uint8Array, o: number, i: number): boolean {
     const raw = this.raw;
-    const len = s.length;
-    while (i < len) {
-      const n0 = i;
-      while (isTchar(b[o + i]!)) i++;
-      if (i === n0 || b[o + i] !== 0x3a) {
-        const c = s.charCodeAt(n0);
+    // Positions in `b`; `p - o` is the same position in `s`. One index per loop keeps the byte
+    // loops at one addition per byte.
+    const end = o + s.length;
+    let p = o + i;
+    while (p < end) {
+      const n0 = p;
+      while (isTchar(b[p]!)) p++;
+      if (p === n0 || b[p] !== 0x3a) {
+        const c = b[n0];
         return this.fail('HPE_INVALID_HEADER_TOKEN', c === 0x20 || c === 0x09
           ? 'obsolete line folding in header field'
-          : `invalid header field name ${JSON.stringify(s.slice(n0, Math.min(i + 1, n0 + 40)))}`);
+          : `invalid header field name ${JSON.stringify(s.slice(n0 - o, Math.min(p + 1, n0 + 40) - o))}`);
       }
-      const name = s.slice(n0, i);
-      i++;
-      let c = b[o + i]!;
-      while (c === 0x20 || c === 0x09) c = b[o + ++i]!;
-      const v0 = i;
+      const name = s.slice(n0 - o, p - o);
+      let c = b[++p]!;
+      while (c === 0x20 || c === 0x09) c = b[++p]!;
+      const v0 = p;
       // Values are long (dtabs, cookies): the scan tests each byte once, and trailing whitespace
       // is trimmed afterwards.
       while (c !== 0x0d) {
         if ((c < 0x20 && c !== 0x09) || c === 0x7f) return this.fail('HPE_INVALID_HEADER_TOKEN', `invalid character in the value of header ${name}`);
-        c = b[o + ++i]!;
+        c = b[++p]!;
       }
-      let v1 = i;
-      for (c = b[o + v1 - 1]!; v1 > v0 && (c === 0x20 || c === 0x09); c = b[o + --v1 - 1]!);
-      if (b[o + i + 1] !== 0x0a) return this.fail('HPE_LF_EXPECTED', `header ${name} not terminated by CRLF`);
-      i += 2;
-      const value = s.slice(v0, v1);
+      let v1 = p;
+      for (c = b[v1 - 1]!; v1 > v0 && (c === 0x20 || c === 0x09); c = b[--v1 - 1]!);
+      if (b[p + 1] !== 0x0a) return this.fail('HPE_LF_EXPECTED', `header ${name} not terminated by CRLF`);
+      p += 2;
+      const value = s.slice(v0 - o, v1 - o);
       const f = fieldOf(name);
       if (f !== Field.Other) {
         if (!this.note(f, value)) return false;
