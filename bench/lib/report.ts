@@ -181,12 +181,13 @@ function overridePairs(runs: readonly RunRecord[]): { pairs: CostPair[]; clean: 
   const clean = all.filter((p) => !p.noisy);
   return { pairs: clean.length ? clean : all, clean: clean.length > 0, source: phase === 'override-cost' ? 'pair' : 'repetition' };
 }
+/** A target's row in a table. */
+const row = (rows: readonly Row[], t: string): Row | undefined => rows.find((r) => r.target === t);
 const verdict = (ok: boolean | undefined): Verdict => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'MISS');
 
 export function goals(c: Collected): Goal[] {
   const out: Goal[] = [];
   const plain = table(c.runs, 'load', 'plain');
-  const row = (rows: Row[], t: string): Row | undefined => rows.find((r) => r.target === t);
   const sy = row(plain, 'switchyard');
 
   const peers = NODE_PEERS.map((p) => row(plain, p)).filter((r): r is Row => r !== undefined);
@@ -261,8 +262,7 @@ function multicoreGoal(c: Collected): Goal {
   const goal = 'multi-core: 2 workers give ≥ 1.5× the throughput of 1 where the proxy is the bottleneck';
   const gain = (scenario: string): number => {
     const rows = table(c.runs, 'multicore', scenario);
-    const rps = (t: string): number => rows.find((r) => r.target === t)?.rps.median ?? NaN;
-    return ratio(rps('switchyard ×2'), rps('switchyard ×1'));
+    return ratio(row(rows, 'switchyard ×2')?.rps.median ?? NaN, row(rows, 'switchyard ×1')?.rps.median ?? NaN);
   };
   const plain = gain('plain'), fresh = gain('fresh');
   if (!c.multicore || !Number.isFinite(fresh)) return { goal, measured: 'not measured', verdict: verdict(undefined) };
