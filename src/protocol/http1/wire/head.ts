@@ -47,11 +47,11 @@ export class HeadParser {
   parseRequest(s: string, b: Uint8Array = latin1Bytes(s), o = 0): boolean {
     this.reset();
     let i = 0;
-    while (i < s.length && isTchar(b[o + i]!)) i++;
+    // The line ends with CR, which stops this scan and the next.
+    while (isTchar(b[o + i]!)) i++;
     if (i === 0 || s.charCodeAt(i) !== 0x20) return this.fail('HPE_INVALID_METHOD', 'invalid method in request line');
     this.method = internMethod(s, 0, i);
     const t = ++i;
-    // The line ends with CR, which stops the scan.
     for (let c = b[o + i]!; c > 0x20 && c !== 0x7f; c = b[o + ++i]!);
     if (i === t || s.charCodeAt(i) !== 0x20) return this.fail('HPE_INVALID_URL', 'invalid request target');
     this.target = s.slice(t, i);
