@@ -8,8 +8,8 @@ Benchmarks Switchyard against direct, nginx, HAProxy, @fastify/http-proxy and ht
 127.0.0.1 (sidecar layout: proxy and upstream share cpu0, load generators on cpu1).
 
   --quick              smoke run: 1 repetition, 3 s runs, 1 s warm-up, short phases
-  --reps N             interleaved repetitions (default 3)
-  --duration S         seconds per load run (default 10)
+  --reps N             interleaved repetitions (default 5)
+  --duration S         seconds per load run (default 6)
   --warmup S           warm-up per target before measuring (default 3)
   --only LIST          comma-separated scenarios/phases to run (default: all):
                        ${SCENARIO_IDS.join(', ')}
@@ -18,7 +18,7 @@ Benchmarks Switchyard against direct, nginx, HAProxy, @fastify/http-proxy and ht
   --soak-minutes N     soak length (default 10; 0 skips the soak)
   --idle-conns N       idle keep-alive connections (default 10000)
   --overrides N        distinct l5d-dtab overrides for the memory phase (default 100000)
-  --cost-pairs N       plain/override run pairs for the override-cost phase (default 6; 2 with --quick)
+  --cost-pairs N       plain/override run pairs for the override-cost phase (default 10; 2 with --quick)
   --switchyard-cmd T   how to start Switchyard; {config} is replaced by the config path
                        (default: node dist/src/cli/main.js run {config})
   --workers-cmd T      how to start Switchyard with {workers} workers (multi-core phase);
@@ -101,15 +101,15 @@ export function parseOptions(argv: readonly string[]): Options {
   };
   return {
     quick,
-    reps: num('reps', v.reps, quick ? 1 : 3, 1),
-    durationS: num('duration', v.duration, quick ? 3 : 10, 1),
+    reps: num('reps', v.reps, quick ? 1 : 5, 1),
+    durationS: num('duration', v.duration, quick ? 3 : 6, 1),
     warmupS: num('warmup', v.warmup, quick ? 1 : 3, 0),
     only: new Set(only ?? SCENARIO_IDS),
     targets,
     soakMinutes: num('soak-minutes', v['soak-minutes'], 10, 0),
     idleConns: num('idle-conns', v['idle-conns'], 10_000, 1),
     overrides: num('overrides', v.overrides, quick ? 20_000 : 100_000, 1),
-    costPairs: num('cost-pairs', v['cost-pairs'], quick ? 2 : 6, 1),
+    costPairs: num('cost-pairs', v['cost-pairs'], quick ? 2 : 10, 1),
     switchyardCmd: cmd('switchyard-cmd', v['switchyard-cmd'], ['config'])!,
     workersCmd: cmd('workers-cmd', v['workers-cmd'], ['config', 'workers']),
     maxOtherPct: num('max-other', v['max-other'], 25, 0),
