@@ -16,7 +16,9 @@
  * warm-up). Prints `INTERVAL …` every --report-every seconds (0: never) and, at the end, one
  * `RESULT …` line in the bench's wrk format plus offered_rps, backlog_max, all_requests (warm-up
  * included) and pacing_p99_us/pacing_max_us: how late the client itself sent requests, so a
- * stalled client is not mistaken for a slow target. Requests still unanswered 2 s after the end count as timeouts.
+ * stalled client is not mistaken for a slow target. Requests due before the end keep their place:
+ * the backlog still drains after it, and those unanswered 2 s after the end (sent or still
+ * waiting for a connection) count as timeouts.
  */
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -94,10 +96,10 @@ const idle: Slot[] = [];
 const backlog: number[] = [];
 let backlogHead = 0;
 let backlogMax = 0;
-let stopping = false;
 
 function next(slot: Slot): void {
-  if (!stopping && backlogHead < backlog.length) {
+  // The backlog still drains after the end: those requests were due inside the measured window.
+  if (backlogHead < backlog.length) {
     slot.dueAt = backlog[backlogHead++]!;
     if (backlogHead > 4096 && backlogHead * 2 > backlog.length) { backlog.splice(0, backlogHead); backlogHead = 0; }
     slot.conn.send(request);
@@ -163,9 +165,10 @@ function reportInterval(elapsed: number): void {
 }
 
 async function finish(elapsedMs: number): Promise<void> {
-  stopping = true;
   const waitUntil = performance.now() + 2000;
-  while (slots.some((s) => s.conn.busy) && performance.now() < waitUntil) await new Promise((r) => setTimeout(r, 10));
+  while ((backlogHead < backlog.length || slots.some((s) => s.conn.busy)) && performance.now() < waitUntil) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
   errors.timeout += slots.filter((s) => s.conn.busy).length + (backlog.length - backlogHead);
   for (const s of slots) s.conn.close();
   process.stdout.write(`RESULT requests=${completed} duration_us=${Math.round(elapsedMs * 1000)} rps=${(completed / (elapsedMs / 1000)).toFixed(1)} `
