@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parseResult } from '../../bench/lib/load.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const client = join(root, 'bench', 'load', 'rate-client.ts');
@@ -27,15 +28,12 @@ test('rate client: requests still queued when the time is up are sent and measur
   const { stdout } = await promisify(execFile)(process.execPath,
     ['--import', 'tsx', client, '--port', String(port), '--rate', '60', '--seconds', '1', '--connections', '2', '--warmup', '0'],
     { cwd: root, timeout: 30_000 });
-  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  assert.ok(line, `no RESULT line in: ${stdout}`);
-  const kv = Object.fromEntries(line.slice(7).trim().split(' ').map((p) => p.split('=') as [string, string]));
-  const n = (k: string): number => Number(kv[k]);
-
-  assert.ok(n('backlog_max') >= 5, `the server should have been slower than the rate (backlog_max=${kv.backlog_max})`);
-  assert.equal(n('err_timeout'), 0, 'no request was left unanswered');
+  const r = parseResult(stdout, 0);
+  assert.ok(r, `no RESULT line in: ${stdout}`);
+  assert.ok((r.extra.backlog_max ?? 0) >= 5, `the server should have been slower than the rate (backlog_max=${r.extra.backlog_max})`);
+  assert.equal(r.timeouts, 0, 'no request was left unanswered');
   // Every request due in the window (59 or 60, as the last pacing step falls) was answered.
-  assert.ok(n('requests') >= 59, `answered ${kv.requests} of the ~60 due`);
+  assert.ok(r.requests >= 59, `answered ${r.requests} of the ~60 due`);
   // The last of them waited in the backlog: the worst latency covers that wait.
-  assert.ok(n('max_us') > n('p50_us'), 'the backlogged requests are in the latencies');
+  assert.ok(r.maxUs > r.p50Us, 'the backlogged requests are in the latencies');
 });

@@ -1,9 +1,9 @@
 /**
  * Message heads (RFC 9112 §3, §4, §5): the request line or status line and the header fields,
  * scanned once. The scan reads the head's bytes (a typed-array load takes fewer instructions than
- * a string's charCodeAt) and cuts names and values out of the same head as one latin1 string. The same pass records what the engine needs for framing and connection
- * management, so nothing looks at the headers twice. One parser per connection, reused for every
- * message on it.
+ * a string's charCodeAt) and cuts names and values out of the same head as one latin1 string. The
+ * same pass records what the engine needs for framing and connection management, so nothing looks
+ * at the headers twice. One parser per connection, reused for every message on it.
  */
 import { Field, fieldOf, internMethod, isTchar, onlyPersistence, parseContentLength } from './syntax.js';
 
