@@ -108,6 +108,12 @@ export interface Row {
   readonly p999Us: Cell;
   readonly cpuUsPerReq: Cell;
   readonly cpuPct: number;
+  /**
+   * Open loop: the load on the core the proxy and the upstream share, % of it: their CPU per
+   * request times the offered rate. Queueing, and so the tail, grows steeply as it nears 100 %;
+   * above, the pair cannot keep up.
+   */
+  readonly coreLoadPct: number;
   readonly errors: number;
   readonly timeouts: number;
   readonly otherCpuPct: number;
@@ -148,6 +154,7 @@ export function table(runs: readonly RunRecord[], phase: RunRecord['phase'], sce
     rps: cell(t, 'rps'), p50Us: cell(t, 'p50Us'), p99Us: cell(t, 'p99Us'), p999Us: cell(t, 'p999Us'),
     cpuUsPerReq: cell(t, 'proxyCpuUsPerReq'),
     cpuPct: median(of(t).map((r) => r.proxyCpuPct)),
+    coreLoadPct: median(of(t).map((r) => ((Number.isFinite(r.proxyCpuUsPerReq) ? r.proxyCpuUsPerReq : 0) + r.upstreamCpuUsPerReq) * r.offeredRps / 1e4)),
     errors: all(t).reduce((s, r) => s + r.errors, 0),
     timeouts: all(t).reduce((s, r) => s + r.timeouts, 0),
     otherCpuPct: median(of(t).map((r) => r.otherCpuPct)),
@@ -224,7 +231,10 @@ export function goals(c: Collected): Goal[] {
   const p99x = syRate ? syRate.p99Us.xNginx : NaN;
   out.push({
     goal: 'p99 at 50 % of nginx\'s peak rate ≤ 1.5× nginx\'s p99',
-    measured: Number.isFinite(p99x) ? `${p99x.toFixed(2)}× (${ms(syRate!.p99Us.median)} vs ${ms(row(rate, 'nginx')!.p99Us.median)} ms at ${int(c.rate!.offeredRps)} req/s)` : 'not measured',
+    measured: Number.isFinite(p99x)
+      ? `${p99x.toFixed(2)}× (${ms(syRate!.p99Us.median)} vs ${ms(row(rate, 'nginx')!.p99Us.median)} ms at ${int(c.rate!.offeredRps)} req/s; `
+        + `load on the core shared with the upstream ${int(syRate!.coreLoadPct)} % vs ${int(row(rate, 'nginx')!.coreLoadPct)} %)`
+      : 'not measured',
     verdict: verdict(Number.isFinite(p99x) ? p99x <= 1.5 : undefined),
   });
 
@@ -292,7 +302,8 @@ const title = (t: string): string => TARGET_TITLES[t as TargetName] ?? t;
 const withRatios = (text: string, c: Cell): string => `${text} (${x2(c.xDirect)} / ${x2(c.xNginx)})`;
 
 function loadTable(rows: readonly Row[], open: boolean): string[] {
-  const head = ['target', 'runs', ...(open ? ['offered req/s'] : []), 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'proxy CPU µs/req', 'proxy CPU %', 'errors (unanswered)', 'other CPU %',
+  const head = ['target', 'runs', ...(open ? ['offered req/s'] : []), 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'proxy CPU µs/req', 'proxy CPU %',
+    ...(open ? ['core load %'] : []), 'errors (unanswered)', 'other CPU %',
     ...(open ? ['client pacing p99 ms'] : [])];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
@@ -302,7 +313,7 @@ function loadTable(rows: readonly Row[], open: boolean): string[] {
       withRatios(`${int(r.rps.median)} [${int(r.rps.min)}–${int(r.rps.max)}]`, r.rps),
       withRatios(ms(r.p50Us.median), r.p50Us), withRatios(ms(r.p99Us.median), r.p99Us), withRatios(ms(r.p999Us.median), r.p999Us),
       r.target === 'direct' ? '–' : `${f1(r.cpuUsPerReq.median)} (${x2(r.cpuUsPerReq.xNginx)})`,
-      r.target === 'direct' ? '–' : int(r.cpuPct), r.timeouts ? `${int(r.errors)} (${int(r.timeouts)})` : int(r.errors), int(r.otherCpuPct),
+      r.target === 'direct' ? '–' : int(r.cpuPct), ...(open ? [int(r.coreLoadPct)] : []), r.timeouts ? `${int(r.errors)} (${int(r.timeouts)})` : int(r.errors), int(r.otherCpuPct),
       ...(open ? [ms(r.pacingP99Us)] : []),
     ].join(' | ')} |`);
   }
@@ -352,7 +363,9 @@ export function markdown(c: Collected): string {
   if (rate.length && c.rate) {
     md.push(`## ${PHASE_TITLES.rate}`, '', `Offered ${int(c.rate.offeredRps)} req/s (${c.rate.basis}) by the bench's own open-loop client (bench/load/rate-client.ts: `
       + 'requests are due at fixed times and latency counts from the due time, as wrk2 does; Debian\'s wrk has no constant-rate mode), 64 connections. '
-      + 'Cells as above; a target that cannot keep up shows it in req/s and in its latencies. "client pacing" is how late the client itself sent requests: '
+      + 'Cells as above; a target that cannot keep up shows it in req/s and in its latencies. "core load" is the proxy\'s and the upstream\'s CPU per '
+      + 'request times the offered rate, as a share of the one core they share: the nearer it is to 100 %, the longer the queue that any stall of the '
+      + 'machine leaves behind, and the higher the p99; above 100 % the pair cannot keep up. "client pacing" is how late the client itself sent requests: '
       + 'when it approaches a p99, the client (or the machine), not the target, set that p99.', '', ...loadTable(rate, true), '');
   }
   if (c.overrides) {
