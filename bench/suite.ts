@@ -22,7 +22,7 @@ import {
 } from './lib/procs.js';
 import { table, writeResults, type Collected, type IdleRecord, type MemorySample, type OverridesReport, type RunRecord, type SoakReport } from './lib/report.js';
 import { BENCH_HOST, freshOverrideTemplate, REPEATED_OVERRIDE } from './lib/routes.js';
-import { LOAD_SCENARIOS, TARGET_TITLES, TARGETS, type LoadScenario, type TargetName } from './lib/scenarios.js';
+import { IDLE_TARGETS, LOAD_SCENARIOS, TARGET_TITLES, TARGETS, type LoadScenario, type TargetName } from './lib/scenarios.js';
 import { median } from './lib/stats.js';
 import { detectWorkersCommand, get, startPeer, startSwitchyard, startUpstream, type Target, type TargetEnv } from './lib/targets.js';
 
@@ -288,8 +288,7 @@ class Suite {
   private async idlePhase(): Promise<void> {
     const n = this.opts.idleConns;
     this.log(`idle: ${n} keep-alive connections per target`);
-    // The pipe would hold an upstream connection for each idle one: the upstream's memory, not its own.
-    const ts = [...this.targets.values()].filter((t) => t.name !== 'node-pipe');
+    const ts = IDLE_TARGETS.flatMap((name) => this.targets.get(name) ?? []);
     for (let rep = 1; rep <= this.opts.reps; rep++) {
       for (const t of rotate(ts, rep - 1)) {
         const pg = t.group?.pgid ?? this.upstream.pgid;

@@ -24,6 +24,12 @@ export const TARGET_TITLES: Readonly<Record<TargetName, string>> = {
  */
 export const NODE_PEERS: readonly TargetName[] = ['fastify', 'http-proxy'];
 
+/**
+ * Who runs the idle-connections phase: not the pipe, which opens an upstream connection for each
+ * client one, so what its idle connections cost is the upstream's memory, not its own.
+ */
+export const IDLE_TARGETS: readonly TargetName[] = TARGETS.filter((t) => t !== 'node-pipe');
+
 /** How a scenario sets `l5d-dtab`. */
 export type Override = 'none' | 'repeated' | 'fresh';
 
