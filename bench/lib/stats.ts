@@ -34,12 +34,14 @@ export interface LevelOff {
 }
 
 /**
- * Whether a memory series (bytes, in time order, at least four samples) has levelled off: the
- * peak of its second half is at most max(8 MiB, 10 %) above the peak of its first half. A leak
- * keeps raising the peak; warm-up growth (JIT, caches filling to their bounds) stays in the first
- * half. Peaks rather than single samples, so the garbage collector's sawtooth does not decide.
+ * Whether a memory series (bytes, in time order, at least four readable samples; a sample that
+ * could not be read is NaN and left out) has levelled off: the peak of its second half is at most
+ * max(8 MiB, 10 %) above the peak of its first half. A leak keeps raising the peak; warm-up growth
+ * (JIT, caches filling to their bounds) stays in the first half. Peaks rather than single samples,
+ * so the garbage collector's sawtooth does not decide.
  */
-export function levelsOff(series: readonly number[]): LevelOff | undefined {
+export function levelsOff(samples: readonly number[]): LevelOff | undefined {
+  const series = samples.filter(Number.isFinite);
   if (series.length < 4) return undefined;
   const half = Math.floor(series.length / 2);
   const firstHalfPeak = Math.max(...series.slice(0, half));
