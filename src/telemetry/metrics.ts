@@ -2,6 +2,7 @@
  * The metrics registry: one tree of scopes per process (or per test), read by the admin
  * exporters (`/admin/metrics.json`, `/admin/metrics/prometheus`).
  */
+import { performance } from 'node:perf_hooks';
 import type { MetricsClock } from './metric.js';
 import { Scope } from './scope.js';
 
