@@ -69,6 +69,33 @@ describe('wire server: framing', () => {
     c.close();
   });
 
+  it('writes the standard reason phrase, or the one the handler gives, for any status code', async () => {
+    // Standard lines are built once per status: a custom reason must not stick to its status.
+    const cases: [status: number, reason: string | undefined, line: string][] = [
+      [200, undefined, '200 OK'], [200, 'Fine', '200 Fine'], [200, 'OK', '200 OK'], [200, undefined, '200 OK'],
+      [503, undefined, '503 Service Unavailable'], [299, undefined, '299 Unknown'], [299, 'Odd', '299 Odd'],
+    ];
+    let next = 0;
+    const t = await startServer((req, res) => {
+      req.resume();
+      const [status, reason] = cases[next++]!;
+      if (reason === undefined) res.writeHead(status, []);
+      else res.writeHead(status, reason, []);
+      res.end();
+    });
+    const c = await RawClient.open(t.port);
+    try {
+      for (const [status, reason, line] of cases) {
+        c.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+        const r = await c.response();
+        assert.equal(`${r.status} ${r.reason}`, line, `writeHead(${status}, ${reason})`);
+      }
+    } finally {
+      c.close();
+      await t.close();
+    }
+  });
+
   it('gives header values as latin1 text and a node-style header map', async () => {
     let seen: WireRequest | undefined;
     const t = await startServer((req, res) => { seen = req; req.resume(); res.end(); });

@@ -92,7 +92,7 @@ export class WireResponse extends Signals {
     this.statusCode = status;
     this.headersSent = true;
     this.bodyless = status < 200 || status === 204 || status === 304 || this.req.method === 'HEAD';
-    let h = `HTTP/1.1 ${status} ${reason ?? STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+    let h = statusLine(status, reason);
     if (fields !== undefined) {
       if (Array.isArray(fields)) {
         const list = fields as readonly string[];
@@ -295,6 +295,20 @@ export class WireResponse extends Signals {
     this.emit('close');
     this.req.closed();
   }
+}
+
+/** Status lines with the standard reason phrase, by status code, built on first use. */
+const STATUS_LINES: string[] = [];
+const REASONS: string[] = [];
+
+/** `HTTP/1.1 <status> <reason>` CRLF; the usual one (the standard reason, or none given) is built once. */
+function statusLine(status: number, reason: string | undefined): string {
+  let line = STATUS_LINES[status];
+  if (line === undefined) {
+    REASONS[status] = STATUS_CODES[status] ?? 'Unknown';
+    line = STATUS_LINES[status] = `HTTP/1.1 ${status} ${REASONS[status]}\r\n`;
+  }
+  return reason === undefined || reason === REASONS[status] ? line : `HTTP/1.1 ${status} ${reason}\r\n`;
 }
 
 function flushSoon(res: WireResponse): void {

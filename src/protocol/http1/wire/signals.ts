@@ -26,7 +26,7 @@ export class Signals {
     if (ls === null) return this;
     for (let i = ls.length - 3; i >= 0; i -= 3) {
       if (ls[i] === event && ls[i + 1] === fn) {
-        ls.splice(i, 3);
+        remove3(ls, i);
         break;
       }
     }
@@ -45,7 +45,7 @@ export class Signals {
       if (ls[i] !== event) continue;
       const fn = ls[i + 1] as Listener;
       if (ls[i + 2] === true) {
-        ls.splice(i, 3);
+        remove3(ls, i);
         i -= 3;
       }
       if (found === undefined) found = fn;
@@ -70,6 +70,13 @@ export class Signals {
   removeAll(event: string): void {
     const ls = this.ls;
     if (ls === null) return;
-    for (let i = ls.length - 3; i >= 0; i -= 3) if (ls[i] === event) ls.splice(i, 3);
+    for (let i = ls.length - 3; i >= 0; i -= 3) if (ls[i] === event) remove3(ls, i);
   }
+}
+
+/** Removes the entry at `i` (three slots): a short copy, cheaper than `splice` on lists this small. */
+function remove3(ls: unknown[], i: number): void {
+  const n = ls.length - 3;
+  for (let j = i; j < n; j++) ls[j] = ls[j + 3];
+  ls.pop(); ls.pop(); ls.pop();
 }
