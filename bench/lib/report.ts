@@ -133,6 +133,10 @@ function cleanRepetitions(rs: readonly RunRecord[]): ReadonlySet<number> {
   return new Set(clean.length ? clean : reps);
 }
 
+/** A run's proxy and upstream CPU per request at its offered rate, % of one core (direct: the upstream's alone). */
+const coreLoadPct = (r: RunRecord): number =>
+  ((Number.isFinite(r.proxyCpuUsPerReq) ? r.proxyCpuUsPerReq : 0) + r.upstreamCpuUsPerReq) * r.offeredRps / 1e4;
+
 export function table(runs: readonly RunRecord[], phase: RunRecord['phase'], scenario: string): Row[] {
   const rs = runs.filter((r) => r.phase === phase && r.scenario === scenario);
   const targets = [...new Set(rs.map((r) => r.target))];
@@ -154,7 +158,7 @@ export function table(runs: readonly RunRecord[], phase: RunRecord['phase'], sce
     rps: cell(t, 'rps'), p50Us: cell(t, 'p50Us'), p99Us: cell(t, 'p99Us'), p999Us: cell(t, 'p999Us'),
     cpuUsPerReq: cell(t, 'proxyCpuUsPerReq'),
     cpuPct: median(of(t).map((r) => r.proxyCpuPct)),
-    coreLoadPct: median(of(t).map((r) => ((Number.isFinite(r.proxyCpuUsPerReq) ? r.proxyCpuUsPerReq : 0) + r.upstreamCpuUsPerReq) * r.offeredRps / 1e4)),
+    coreLoadPct: median(of(t).map(coreLoadPct)),
     errors: all(t).reduce((s, r) => s + r.errors, 0),
     timeouts: all(t).reduce((s, r) => s + r.timeouts, 0),
     otherCpuPct: median(of(t).map((r) => r.otherCpuPct)),

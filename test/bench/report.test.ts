@@ -139,13 +139,15 @@ test('override cost: median of per-pair proxy CPU ratios ≤ 5 %, pairs matched 
 test('p99 at the rate phase: median p99 ≤ 1.5× nginx\'s passes, above misses', () => {
   const rated = (sy: readonly number[]): Collected => collected({
     rate: { offeredRps: 5_000, basis: 'test' },
-    runs: [...reps({ phase: 'rate', scenario: 'rate', target: 'nginx', offeredRps: 5_000 }, 'p99Us', [1_000, 1_000, 1_000]),
+    runs: [...reps({ phase: 'rate', scenario: 'rate', target: 'nginx', offeredRps: 5_000, proxyCpuUsPerReq: 30 }, 'p99Us', [1_000, 1_000, 1_000]),
       ...reps({ phase: 'rate', scenario: 'rate', target: 'switchyard', offeredRps: 5_000 }, 'p99Us', sy),
       // A closed-loop run with a tiny p99 must not enter the rate comparison.
       run({ p99Us: 10 })],
   });
   // Medians 1.5× (mean 4×) and 1.6× (mean 1.4×).
   assert.equal(goal(rated([1_500, 1_400, 9_000]), 'p99').verdict, 'PASS');
+  // (proxy + upstream CPU per request) × offered rate: (50 + 20) µs × 5,000/s and (30 + 20) µs × 5,000/s.
+  assert.match(goal(rated([1_500, 1_400, 9_000]), 'p99').measured, /load on the core shared with the upstream 35 % vs 25 %\)$/);
   assert.equal(goal(rated([1_600, 1_600, 1_000]), 'p99').verdict, 'MISS');
   assert.deepEqual(pick(goal(collected({ runs: [run({ p99Us: 10 })] }), 'p99')), { measured: 'not measured', verdict: 'n/a' });
   // The offered rate is the runs' own when the phase's record is missing.
