@@ -299,16 +299,12 @@ export class WireResponse extends Signals {
 
 /** Status lines with the standard reason phrase, by status code, built on first use. */
 const STATUS_LINES: string[] = [];
-const REASONS: string[] = [];
 
 /** `HTTP/1.1 <status> <reason>` CRLF; the usual one (the standard reason, or none given) is built once. */
 function statusLine(status: number, reason: string | undefined): string {
-  let line = STATUS_LINES[status];
-  if (line === undefined) {
-    REASONS[status] = STATUS_CODES[status] ?? 'Unknown';
-    line = STATUS_LINES[status] = `HTTP/1.1 ${status} ${REASONS[status]}\r\n`;
-  }
-  return reason === undefined || reason === REASONS[status] ? line : `HTTP/1.1 ${status} ${reason}\r\n`;
+  const standard = STATUS_CODES[status];
+  if (reason !== undefined && reason !== standard) return `HTTP/1.1 ${status} ${reason}\r\n`;
+  return (STATUS_LINES[status] ??= `HTTP/1.1 ${status} ${standard ?? 'Unknown'}\r\n`);
 }
 
 function flushSoon(res: WireResponse): void {
