@@ -438,9 +438,12 @@ export function readResults(dir: string): Collected {
     rate?: NonNullable<Collected['rate']>;
     multicore?: NonNullable<Collected['multicore']>;
   };
-  const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'), (_k, v: unknown) => (v === null ? NaN : v)) as Saved;
+  const text = readFileSync(join(dir, 'summary.json'), 'utf8');
+  const s = JSON.parse(text, (_k, v: unknown) => (v === null ? NaN : v)) as Saved;
+  // The options' nulls are values (no command given), not missing measurements.
+  const { options } = JSON.parse(text) as Pick<Collected, 'options'>;
   return {
-    meta: s.meta, options: s.options, runs: s.runs, idle: s.idle, notes: s.notes,
+    meta: s.meta, options, runs: s.runs, idle: s.idle, notes: s.notes,
     rate: s.rate && { offeredRps: s.rate.offeredRps, basis: s.rate.basis },
     overrides: s.overrides && { target: s.overrides.target, samples: s.overrides.samples, rps: s.overrides.rps, errors: s.overrides.errors },
     multicore: s.multicore && { twoWorkers: s.multicore.twoWorkers, cores: s.multicore.cores ?? NaN },

@@ -228,7 +228,7 @@ test('writeResults then readResults: the same goals, NaN written as null and rea
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const c = collected({
     meta: { commit: 'abc' },
-    options: { reps: 3 },
+    options: { reps: 3, workersCmd: null },
     runs: [
       ...loadRps('switchyard', [12_000, 12_500, 11_000]), ...loadRps('fastify', [9_000, 9_500, 9_100]),
       ...loadRps('nginx', [20_000, 21_000, 19_000]), ...reps({ target: 'direct', proxyCpuUsPerReq: NaN, proxyCpuPct: NaN }, 'rps', [30_000, 31_000, 29_000]),
@@ -248,6 +248,7 @@ test('writeResults then readResults: the same goals, NaN written as null and rea
   assert.match(readFileSync(join(dir, 'summary.json'), 'utf8'), /"offeredRps": null/);
   const back = readResults(dir);
   assert.ok(Number.isNaN(back.runs[0]!.offeredRps));
+  assert.deepEqual(back.options, { reps: 3, workersCmd: null });
   assert.ok(Number.isNaN(back.soak!.intervals[0]!.rps));
 
   const before = goals(c);
