@@ -48,19 +48,30 @@ function joined(req: RequestHead, name: string): string | undefined {
 
 /**
  * A bounded memo for identifier results keyed by a header value: identification on the hot path
- * is one Map look-up; a flood of distinct values only recycles the table.
+ * is one string compare with the last key, or one Map look-up; a flood of distinct values only
+ * recycles the table.
  */
 export class Memo<V> {
   private readonly map = new Map<string, V>();
+  /**
+   * The last key and its value. Keys are freshly sliced from each request's head, so a Map look-up
+   * must hash the key first (about a thousand instructions for a host name); comparing it with the
+   * last one costs a tenth of that, and consecutive requests mostly name the same host.
+   */
+  private lastKey: string | undefined;
+  private lastValue: V | undefined;
   constructor(private readonly capacity = 4096) {}
   /** The value for `key`, made by `make(key)` on a miss (pass a function made once, not per call). */
   get(key: string, make: (key: string) => V): V {
+    if (key === this.lastKey) return this.lastValue!;
     let v = this.map.get(key);
     if (v === undefined) {
       if (this.map.size >= this.capacity) this.map.clear();
       v = make(key);
       this.map.set(key, v);
     }
+    this.lastKey = key;
+    this.lastValue = v;
     return v;
   }
 }
