@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { HeadParser } from '../../src/protocol/http1/wire/head.js';
 import { BodyDecoder, type BodyReceiver } from '../../src/protocol/http1/wire/body.js';
-import { endsWithChunked, hasToken, parseContentLength } from '../../src/protocol/http1/wire/syntax.js';
+import { endsWithChunked, hasToken, onlyPersistence, parseContentLength } from '../../src/protocol/http1/wire/syntax.js';
 import { headerObject } from '../../src/protocol/http1/wire/request.js';
 
 /** A head as the connection hands it over: up to and including the CRLF of the last line. */
@@ -311,6 +311,17 @@ describe('field values', () => {
     assert.equal(endsWithChunked('gzip, Chunked '), true);
     assert.equal(endsWithChunked('chunked, gzip'), false);
     assert.equal(endsWithChunked('xchunked'), false);
+  });
+
+  it('a Connection value with only persistence options, and one naming other fields', () => {
+    assert.equal(hasToken('a,, b ,\tclose', 'close'), true);
+    assert.equal(hasToken(' , ', 'close'), false);
+    assert.equal(onlyPersistence('keep-alive'), true);
+    assert.equal(onlyPersistence('Keep-Alive , CLOSE'), true);
+    assert.equal(onlyPersistence(' ,keep-alive, '), true);
+    assert.equal(onlyPersistence('keep-alive, x-trace'), false);
+    assert.equal(onlyPersistence('x-trace'), false);
+    assert.equal(onlyPersistence('keep-alivex'), false);
   });
 
   it('builds the header map as node does: lower-cased, most duplicates joined, some dropped, set-cookie listed', () => {
