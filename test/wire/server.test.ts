@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WireRequest } from '../../src/protocol/http1/wire/request.js';
 import type { WireResponse } from '../../src/protocol/http1/wire/response.js';
-import { nextRead, RawClient, readAll, startServer, tick, type Started } from './support.js';
+import { delivered, RawClient, readAll, startServer, tick, type Started } from './support.js';
 
 /** Echoes what the server understood of a request: method, target, version, body, trailers. */
 async function echo(req: WireRequest, res: WireResponse): Promise<void> {
@@ -23,9 +23,7 @@ describe('wire server: framing', () => {
       + '5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n', 'latin1');
     const server = s.sockets[s.sockets.length - 1]!;
     for (let k = 1; k < wire.length; k++) {
-      const read = nextRead(server);
-      c.write(wire.subarray(0, k));
-      await read;
+      await delivered(c, server, wire.subarray(0, k));
       c.write(wire.subarray(k));
       const r = await c.response();
       assert.equal(r.status, 200, `split at ${k}`);
@@ -42,9 +40,7 @@ describe('wire server: framing', () => {
     const wire = Buffer.from('PUT /cl HTTP/1.1\r\nHost: web\r\nContent-Length: 10\r\n\r\n0123456789', 'latin1');
     const server = s.sockets[s.sockets.length - 1]!;
     for (let k = 1; k < wire.length; k++) {
-      const read = nextRead(server);
-      c.write(wire.subarray(0, k));
-      await read;
+      await delivered(c, server, wire.subarray(0, k));
       c.write(wire.subarray(k));
       const got = JSON.parse((await c.response()).body.toString());
       assert.equal(got.body, '0123456789', `split at ${k}`);
@@ -380,6 +376,25 @@ describe('wire server: connection management', () => {
 });
 
 describe('wire server: flow control and lifecycle', () => {
+  it('hands out body chunks that later reads (into the same shared buffer) leave intact', async () => {
+    const chunks: Buffer[] = [];
+    const s = await startServer((req, res) => {
+      // Kept until the end, as a handler that buffers a body does.
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => res.end(Buffer.concat(chunks)));
+    });
+    const c = await RawClient.open(s.port);
+    const server = s.sockets[s.sockets.length - 1]!;
+    const head = 'PUT /b HTTP/1.1\r\nHost: web\r\nContent-Length: 3000\r\n\r\n';
+    await delivered(c, server, Buffer.from(head + 'a'.repeat(1000), 'latin1'));
+    await delivered(c, server, Buffer.from('b'.repeat(2000), 'latin1'));
+    const r = await c.response();
+    assert.equal(chunks.length, 2);
+    assert.equal(r.body.toString('latin1'), 'a'.repeat(1000) + 'b'.repeat(2000));
+    c.close();
+    await s.close();
+  });
+
   it('pauses the request body while the handler pauses it, and delivers all of it on resume', async () => {
     const total = 4 * 1024 * 1024;
     const s = await startServer((req, res) => {

@@ -179,8 +179,15 @@ export class RawClient {
 }
 
 /** Resolves when `socket` next reads something (a server-side socket: proves the bytes arrived apart). */
-export function nextRead(socket: Socket): Promise<void> {
-  return new Promise((resolve) => socket.once('data', () => resolve()));
+/**
+ * Writes `bytes` from the client and resolves once the server-side `socket` has read and handled
+ * them. (Server sockets emit no 'data': they read into the engine's shared buffer. The handle
+ * counts the bytes just before its read callback, which runs to its end before the check after it.)
+ */
+export async function delivered(client: RawClient, socket: Socket, bytes: Buffer): Promise<void> {
+  const target = socket.bytesRead + bytes.length;
+  client.write(bytes);
+  while (socket.bytesRead < target) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Reads a whole request body as a Buffer through 'data' / 'end'. */

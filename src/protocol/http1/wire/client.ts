@@ -5,8 +5,8 @@
  *
  * Idle connections are reused last-in first-out; a new one is opened when none is idle (up to
  * `connections`; requests queue beyond); one request at a time per connection (no pipelining).
- * Sockets read into one shared buffer (node's `onread`), so a read allocates nothing: response
- * heads are parsed straight out of it and only body bytes handed to the handler are copied.
+ * Sockets read into the engine's shared buffer (`./reads.ts`), so a read allocates nothing:
+ * response heads are parsed straight out of it and only body bytes handed to the handler are copied.
  *
  * Differences from undici that callers see: header names and values reach `onHeaders` as latin1
  * strings (undici gives Buffers; `toString('latin1')` works on both), without the Keep-Alive field
@@ -21,6 +21,7 @@ import type { Readable } from 'node:stream';
 import { BodyDecoder, Framing, type BodyReceiver } from './body.js';
 import { WireClientError } from './errors.js';
 import { HeadParser } from './head.js';
+import { copyOut, READ_BUFFER } from './reads.js';
 import { WireRequest, type BodySink } from './request.js';
 import { Sweeper } from './sweep.js';
 import { endsWithChunked, Field, fieldOf, hasToken } from './syntax.js';
@@ -69,12 +70,8 @@ interface BodySource {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
-/** Every pooled socket reads into this; nothing retains a view of it past the read callback. */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 /** A whole request body up to this size is sent in the same write as its head, as text. */
 const INLINE_BODY_BYTES = 1024;
-/** Body chunks up to this size are copied out of the read buffer byte by byte. */
-const SMALL_COPY_BYTES = 64;
 /** Response heads larger than this are refused. */
 const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 
@@ -475,7 +472,7 @@ class ClientConnection implements BodyReceiver, BodySink {
         const i = buf.indexOf(CRLFCRLF, pos);
         if (i < 0 || i + 4 > end) {
           if (end - pos > MAX_RESPONSE_HEAD_BYTES) return this.protocolError(d, 'HPE_HEADER_OVERFLOW', 'response head too large');
-          this.input = Buffer.from(buf.subarray(pos, end));
+          this.input = copyOut(buf, pos, end);
           return true;
         }
         const at = pos;
@@ -493,7 +490,7 @@ class ClientConnection implements BodyReceiver, BodySink {
         return true;
       }
       if (this.paused) {
-        if (pos < end) this.input = shared ? Buffer.from(buf.subarray(pos, end)) : buf.subarray(pos, end);
+        if (pos < end) this.input = shared ? copyOut(buf, pos, end) : buf.subarray(pos, end);
         return false;
       }
     }
@@ -542,11 +539,7 @@ class ClientConnection implements BodyReceiver, BodySink {
   /** Response body bytes (copied: the read buffer is shared). */
   bodyData(buf: Buffer, start: number, end: number): boolean {
     const d = this.d!;
-    const n = end - start;
-    const chunk = Buffer.allocUnsafe(n);
-    // A loop beats Buffer#copy's argument handling for the small bodies most responses have.
-    if (n <= SMALL_COPY_BYTES) for (let i = 0; i < n; i++) chunk[i] = buf[start + i]!;
-    else buf.copy(chunk, 0, start, end);
+    const chunk = copyOut(buf, start, end);
     const h = d.handler;
     if (h.onData !== undefined && !h.onData(chunk)) this.paused = true;
     return this.d === d && !this.paused;

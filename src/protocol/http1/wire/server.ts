@@ -3,8 +3,8 @@
  * response objects shaped like the parts of node's http API that the router uses.
  *
  * Per connection: one head parser and one body decoder, reused for every request; input is
- * parsed straight out of the socket's chunks (a head split across reads is the only case that
- * concatenates). Requests are handled in arrival order and pipelined responses are written in
+ * parsed straight out of the engine's shared read buffer (`./reads.ts`; a head split across reads
+ * is the only case that concatenates). Requests are handled in arrival order and pipelined responses are written in
  * that order. Idle and head timeouts are checked by one coarse sweep per server (`./sweep.ts`),
  * so a request costs no timer operations.
  */
@@ -14,6 +14,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { BodyDecoder, type BodyReceiver } from './body.js';
 import { RequestRejectedError, type RejectStatus } from './errors.js';
 import { HeadParser } from './head.js';
+import { adoptAccepted, copyOut } from './reads.js';
 import { WireRequest, type RequestChannel } from './request.js';
 import { WireResponse, type ResponseChannel } from './response.js';
 import { Sweeper } from './sweep.js';
@@ -54,7 +55,8 @@ export class WireServer extends EventEmitter {
       for (const c of this.conns) c.sweep();
     });
     // A client's FIN is handled by the connection (see onEnd), not by node closing our side.
-    this.net = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket));
+    // Connections start paused: each one's handle moves to a socket reading the shared buffer.
+    this.net = createServer({ noDelay: true, allowHalfOpen: true, pauseOnConnect: true }, (socket) => this.accept(socket));
     this.net.on('error', (e) => this.emit('error', e));
     this.net.on('listening', () => this.emit('listening'));
   }
@@ -102,20 +104,24 @@ export class WireServer extends EventEmitter {
     if (this.conns.size === 0) this.sweeper.stop();
   }
 
-  private accept(socket: Socket): void {
-    this.conns.add(new ServerConnection(this, socket));
+  private accept(accepted: Socket): void {
+    const c = new ServerConnection(this, accepted);
+    this.conns.add(c);
     this.sweeper.start();
-    this.emit('connection', socket);
+    this.emit('connection', c.socket);
   }
 }
 
 class ServerConnection implements RequestChannel, ResponseChannel, BodyReceiver {
+  readonly socket: Socket;
   private readonly head = new HeadParser();
   private readonly body: BodyDecoder;
   private readonly maxHeaderBytes: number;
   private readonly maxPipelined: number;
-  /** Input not yet consumed: a partial head, or bytes waiting for a paused body. */
+  /** Input not yet consumed: a partial head, or bytes waiting for a paused body (never the shared buffer). */
   private input: Buffer | null = null;
+  /** The parse in progress reads the shared buffer: what outlives it is copied. */
+  private parsingShared = false;
   /** The request whose body is being decoded. */
   private bodyOf: WireRequest | null = null;
   /** Responses in request order; the first one writes to the socket. */
@@ -136,12 +142,13 @@ class ServerConnection implements RequestChannel, ResponseChannel, BodyReceiver 
   /** Closing after its last response (the socket flushes, then closes). */
   private ending = false;
 
-  constructor(private readonly server: WireServer, readonly socket: Socket) {
+  constructor(private readonly server: WireServer, accepted: Socket) {
     this.body = new BodyDecoder(server.opts.maxHeaderBytes);
     this.maxHeaderBytes = server.opts.maxHeaderBytes;
     this.maxPipelined = server.opts.maxPipelined ?? 16;
     this.idleSince = server.sweeper.ticks;
-    socket.on('data', this.onData);
+    const socket = adoptAccepted(accepted, true, this.onRead);
+    this.socket = socket;
     socket.on('drain', this.onDrain);
     socket.on('error', ignore); // 'close' follows and cleans up
     socket.on('end', this.onEnd);
@@ -153,25 +160,29 @@ class ServerConnection implements RequestChannel, ResponseChannel, BodyReceiver 
   /** No request in progress (a partial head counts as none), and not already closing. */
   get idle(): boolean { return this.queue.length === 0 && this.bodyOf === null && !this.ending; }
 
-  private readonly onData = (chunk: Buffer): void => {
+  /** `shared[0, nread)` was read. Reading stops through `pauseSocket`, never through the return value. */
+  private readonly onRead = (nread: number, shared: Buffer): boolean => {
     const input = this.input;
     if (input !== null) {
       this.input = null;
-      this.parse(Buffer.concat([input, chunk], input.length + chunk.length));
+      const joined = Buffer.concat([input, shared.subarray(0, nread)], input.length + nread);
+      this.parse(joined, joined.length, false);
     } else {
-      this.parse(chunk);
+      this.parse(shared, nread, true);
     }
+    return true;
   };
 
-  private parse(buf: Buffer): void {
+  /** Parses `buf[0, end)`; `shared`: `buf` is the shared read buffer. */
+  private parse(buf: Buffer, end: number, shared: boolean): void {
     this.parsing = true;
-    const end = buf.length;
+    this.parsingShared = shared;
     let pos = 0;
     while (pos < end && !this.closed && !this.socket.destroyed) {
       const req = this.bodyOf;
       if (req !== null) {
         if (!req.flowing) {
-          this.keep(buf, pos);
+          this.keep(buf, pos, end);
           this.pauseSocket();
           break;
         }
@@ -188,7 +199,7 @@ class ServerConnection implements RequestChannel, ResponseChannel, BodyReceiver 
       }
       if (this.stopped) break; // what follows a closing or rejected request is not read
       if (this.backlogged) {
-        this.keep(buf, pos);
+        this.keep(buf, pos, end);
         this.pauseSocket();
         break;
       }
@@ -196,20 +207,23 @@ class ServerConnection implements RequestChannel, ResponseChannel, BodyReceiver 
       if (pos < 0) break;
     }
     this.parsing = false;
+    this.parsingShared = false;
   }
 
   /** Reads one request head at `pos`: the index after it, or -1 (kept for later, or rejected). */
   private readHead(buf: Buffer, pos: number, end: number): number {
     // Empty lines before a request line are ignored (RFC 9112 §2.2).
-    while (buf[pos] === 0x0d && buf[pos + 1] === 0x0a) pos += 2;
+    while (pos + 1 < end && buf[pos] === 0x0d && buf[pos + 1] === 0x0a) pos += 2;
     if (pos >= end) return end;
-    const i = buf.indexOf(CRLFCRLF, pos);
+    // The shared buffer holds older bytes past `end`: a match there is no match.
+    let i = buf.indexOf(CRLFCRLF, pos);
+    if (i + 4 > end) i = -1;
     if (i < 0 || i + 4 - pos > this.maxHeaderBytes) {
       if (end - pos > this.maxHeaderBytes) {
         this.reject(new RequestRejectedError('HPE_HEADER_OVERFLOW', 431, `request head exceeds ${this.maxHeaderBytes} bytes`));
         return -1;
       }
-      this.keep(buf, pos);
+      this.keep(buf, pos, end);
       if (this.headSince < 0) this.headSince = this.server.sweeper.ticks;
       return -1;
     }
@@ -265,7 +279,7 @@ class ServerConnection implements RequestChannel, ResponseChannel, BodyReceiver 
 
   /** Body bytes for the current request. */
   bodyData(buf: Buffer, start: number, end: number): boolean {
-    return this.bodyOf!.receive(buf.subarray(start, end));
+    return this.bodyOf!.receive(this.parsingShared ? copyOut(buf, start, end) : buf.subarray(start, end));
   }
 
   bodyWanted(req: WireRequest): void {
@@ -285,7 +299,7 @@ class ServerConnection implements RequestChannel, ResponseChannel, BodyReceiver 
     if (this.closed) return;
     const input = this.input;
     this.input = null;
-    if (input !== null) this.parse(input);
+    if (input !== null) this.parse(input, input.length, false);
     const req = this.bodyOf;
     const waiting = this.backlogged || (req !== null && !req.flowing);
     if (this.socketPaused && !waiting && !this.closed) {
@@ -295,8 +309,9 @@ class ServerConnection implements RequestChannel, ResponseChannel, BodyReceiver 
   }
 
   /** Keeps unconsumed input (socket chunks are never reused by node, so no copy is needed). */
-  private keep(buf: Buffer, pos: number): void {
-    this.input = pos === 0 ? buf : buf.subarray(pos);
+  private keep(buf: Buffer, pos: number, end: number): void {
+    if (this.parsingShared) this.input = copyOut(buf, pos, end);
+    else this.input = pos === 0 && end === buf.length ? buf : buf.subarray(pos, end);
   }
 
   private pauseSocket(): void {
