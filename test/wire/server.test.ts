@@ -497,8 +497,11 @@ describe('wire server: flow control and lifecycle', () => {
     busy.write('GET /slow HTTP/1.1\r\n\r\n');
     while (s.server.inFlight === 0) await tick();
     const drained = new Promise<void>((r) => s.server.once('drained', r));
-    const closed = new Promise<void>((r) => s.server.close(() => r()));
+    let isClosed = false;
+    const closed = new Promise<void>((r) => s.server.close(() => { isClosed = true; r(); }));
     await idle.closed;
+    for (let i = 0; i < 20; i++) await tick();
+    assert.equal(isClosed, false, 'close() waits for the busy connection');
     release();
     const r = await busy.response();
     assert.equal(r.body.toString(), 'late');

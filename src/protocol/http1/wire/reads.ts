@@ -36,16 +36,16 @@ interface WithHandle { _handle: object | null }
  * stream, which allocates 64 KiB per read (then shrinks it) and schedules a tick of bookkeeping
  * after each: about a tenth of the instructions a proxied request costs. So the accepted handle
  * moves into a Socket made with `onread`, as node itself wraps handles (`new Socket({ handle })`).
- * The accepted socket, left without a handle, is destroyed when the new one closes: that keeps the
- * server's connection count, and with it `server.close()`, right.
+ * The accepted socket, left without a handle, is destroyed at once (there is nothing to close) so
+ * that it is not kept alive with every connection; node's server then no longer counts the
+ * connection, and whoever adopts it must wait for it at close (WireServer does).
  */
 export function adoptAccepted(accepted: Socket, allowHalfOpen: boolean, onRead: OnRead): Socket {
   const raw = accepted as unknown as WithHandle;
   const handle = raw._handle;
   raw._handle = null;
-  const socket = new Socket({
+  accepted.destroy();
+  return new Socket({
     handle, allowHalfOpen, onread: { buffer: READ_BUFFER, callback: onRead as (n: number, b: Uint8Array) => boolean },
   } as ConstructorParameters<typeof Socket>[0]);
-  socket.once('close', () => accepted.destroy());
-  return socket;
 }

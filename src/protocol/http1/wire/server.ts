@@ -47,6 +47,7 @@ export class WireServer extends EventEmitter {
   /** `close()` was called: responses carry `Connection: close`. */
   draining = false;
   private readonly conns = new Set<ServerConnection>();
+  private readonly noConnections: (() => void)[] = [];
   readonly sweeper: Sweeper;
 
   constructor(readonly handler: WireHandler, readonly opts: WireServerOptions) {
@@ -73,15 +74,24 @@ export class WireServer extends EventEmitter {
   /** Open connections. */
   get connections(): number { return this.conns.size; }
 
-  /** Stops accepting; idle connections close now, busy ones after their current response. */
+  /**
+   * Stops accepting; idle connections close now, busy ones after their current response. 'close'
+   * (and `cb`) follow once the listener and every connection are closed.
+   */
   close(cb?: (err?: Error) => void): this {
     this.draining = true;
-    this.net.close((err) => {
+    this.net.close((err) => this.whenNoConnections(() => {
       this.emit('close');
       cb?.(err);
-    });
+    }));
     this.closeIdleConnections();
     return this;
+  }
+
+  /** Node's server does not count adopted connections (see adoptAccepted): this waits for them. */
+  private whenNoConnections(fn: () => void): void {
+    if (this.conns.size === 0) fn();
+    else this.noConnections.push(fn);
   }
 
   /** Closes connections with no request in progress. */
@@ -101,7 +111,9 @@ export class WireServer extends EventEmitter {
   /** From a connection: it closed. */
   forget(c: ServerConnection): void {
     this.conns.delete(c);
-    if (this.conns.size === 0) this.sweeper.stop();
+    if (this.conns.size > 0) return;
+    this.sweeper.stop();
+    for (const fn of this.noConnections.splice(0)) fn();
   }
 
   private accept(accepted: Socket): void {
