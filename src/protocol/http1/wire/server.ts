@@ -5,8 +5,8 @@
  * Per connection: one head parser and one body decoder, reused for every request; input is
  * parsed straight out of the engine's shared read buffer (`./reads.ts`; a head split across reads
  * is the only case that concatenates). Requests are handled in arrival order and pipelined
- * responses are written in that order. Idle and head timeouts are checked by one coarse sweep per server (`./sweep.ts`),
- * so a request costs no timer operations.
+ * responses are written in that order. Idle and head timeouts are checked by one coarse sweep per
+ * server (`./sweep.ts`), so a request costs no timer operations.
  */
 import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
