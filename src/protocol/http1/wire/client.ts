@@ -21,7 +21,7 @@ import type { Readable } from 'node:stream';
 import { BodyDecoder, Framing, type BodyReceiver } from './body.js';
 import { WireClientError } from './errors.js';
 import { HeadParser } from './head.js';
-import { copyOut, READ_BUFFER } from './reads.js';
+import { copyOut, sharedReads } from './reads.js';
 import { WireRequest, type BodySink } from './request.js';
 import { Sweeper } from './sweep.js';
 import { endsWithChunked, Field, fieldOf, hasToken } from './syntax.js';
@@ -313,7 +313,7 @@ class ClientConnection implements BodyReceiver, BodySink {
     this.socket = connect({
       host: pool.host,
       port: pool.port,
-      onread: { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => this.onRead(n, buf as Buffer) },
+      onread: sharedReads((n, buf) => this.onRead(n, buf)),
     });
     this.socket.setNoDelay(true);
     this.idleLimitMs = pool.opts.keepAliveTimeout;

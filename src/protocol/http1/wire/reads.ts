@@ -9,10 +9,15 @@
  */
 import { Socket } from 'node:net';
 
-export const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** Called with the bytes read, `buf[0, nread)`; false stops reading (until `socket.resume()`). */
 export type OnRead = (nread: number, buf: Buffer) => boolean;
+
+/** The `onread` option of a socket that reads into the shared buffer. */
+export function sharedReads(onRead: OnRead): { buffer: Uint8Array; callback: (n: number, b: Uint8Array) => boolean } {
+  return { buffer: READ_BUFFER, callback: onRead as (n: number, b: Uint8Array) => boolean };
+}
 
 /** Copies below this size go byte by byte: a loop beats Buffer#copy's argument handling for them. */
 const SMALL_COPY_BYTES = 64;
@@ -46,6 +51,6 @@ export function adoptAccepted(accepted: Socket, allowHalfOpen: boolean, onRead: 
   raw._handle = null;
   accepted.destroy();
   return new Socket({
-    handle, allowHalfOpen, onread: { buffer: READ_BUFFER, callback: onRead as (n: number, b: Uint8Array) => boolean },
+    handle, allowHalfOpen, onread: sharedReads(onRead),
   } as ConstructorParameters<typeof Socket>[0]);
 }
