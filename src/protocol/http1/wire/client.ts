@@ -25,6 +25,7 @@ import { copyOut, sharedReads } from './reads.js';
 import { WireRequest, type BodySink } from './request.js';
 import { Sweeper } from './sweep.js';
 import { endsWithChunked, Field, fieldOf, hasToken } from './syntax.js';
+import { INLINE_BODY_BYTES, writeText } from './writes.js';
 
 export interface WirePoolOptions {
   /** Most connections open at once (null or absent: no limit). */
@@ -70,8 +71,6 @@ interface BodySource {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
-/** A whole request body up to this size is sent in the same write as its head, as text. */
-const INLINE_BODY_BYTES = 1024;
 /** Response heads larger than this are refused. */
 const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 
@@ -373,7 +372,7 @@ class ClientConnection implements BodyReceiver, BodySink {
         this.sourceChunked = true;
       }
       this.requestSent = false;
-      socket.write(h, 'latin1');
+      writeText(socket, h);
       const source = body instanceof WireRequest ? body : new ReadableSource(body as Readable);
       this.source = source;
       this.sourceWaiting = false;
@@ -384,8 +383,8 @@ class ClientConnection implements BodyReceiver, BodySink {
     const len = body === null ? 0 : body.length;
     if (len > 0 || declared >= 0 || method === 'POST' || method === 'PUT' || method === 'PATCH') h += `content-length: ${len}\r\n`;
     h += '\r\n';
-    if (len === 0) socket.write(h, 'latin1');
-    else if (len <= INLINE_BODY_BYTES) socket.write(h + body!.latin1Slice(0, len), 'latin1');
+    if (len === 0) writeText(socket, h);
+    else if (len <= INLINE_BODY_BYTES) writeText(socket, h + body!.latin1Slice(0, len));
     else {
       socket.cork();
       socket.write(h, 'latin1');

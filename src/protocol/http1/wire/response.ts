@@ -17,6 +17,7 @@ import type { Socket } from 'node:net';
 import type { WireRequest } from './request.js';
 import { Signals } from './signals.js';
 import { Field, fieldOf, hasToken, endsWithChunked } from './syntax.js';
+import { INLINE_BODY_BYTES, writeText } from './writes.js';
 
 /** What a response needs from its connection. */
 export interface ResponseChannel {
@@ -29,8 +30,6 @@ export interface ResponseChannel {
   responseDestroyed(res: WireResponse, err?: Error): void;
 }
 
-/** A whole response body up to this size is sent in the same write as its head, as text. */
-const INLINE_BODY_BYTES = 1024;
 /** Body held back with the head (to go out together) until the end of the tick, or up to this much. */
 const HOLD_BYTES = 16 * 1024;
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
@@ -268,7 +267,7 @@ export class WireResponse extends Signals {
     }
     const socket = this.channel.socket;
     if (socket.destroyed) return false;
-    return typeof data === 'string' ? socket.write(data, 'latin1') : socket.write(data);
+    return typeof data === 'string' ? writeText(socket, data) : socket.write(data);
   }
 
   private scheduleDone(): void {
