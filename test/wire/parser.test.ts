@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { HeadParser } from '../../src/protocol/http1/wire/head.js';
 import { BodyDecoder, type BodyReceiver } from '../../src/protocol/http1/wire/body.js';
-import { endsWithChunked, hasToken, onlyPersistence, parseContentLength } from '../../src/protocol/http1/wire/syntax.js';
+import { endsWithChunked, Field, fieldOf, hasToken, onlyPersistence, parseContentLength } from '../../src/protocol/http1/wire/syntax.js';
 import { headerObject } from '../../src/protocol/http1/wire/request.js';
+import { anyCaseOf, canonical } from '../helpers/header-names.js';
 
 /** A head as the connection hands it over: up to and including the CRLF of the last line. */
 function head(lines: string[]): string {
@@ -288,6 +289,30 @@ describe('length-delimited and close-delimited bodies', () => {
     const e = new BodyDecoder(1024);
     e.length(10);
     assert.equal(e.eof(), false);
+  });
+});
+
+describe('field names', () => {
+  const FIELDS = new Map<string, Field>([
+    ['content-length', Field.ContentLength], ['transfer-encoding', Field.TransferEncoding], ['connection', Field.Connection],
+    ['host', Field.Host], ['expect', Field.Expect], ['upgrade', Field.Upgrade], ['keep-alive', Field.KeepAlive],
+  ]);
+  const fieldExpected = (name: string): Field => FIELDS.get(name.toLowerCase()) ?? Field.Other;
+
+  it('knows the engine\'s own fields in the usual spellings and in any other case', () => {
+    for (const [lower, f] of FIELDS) {
+      // Cut out of a longer text, as the parser does, so that none is the literal constant itself.
+      const line = `x: ${lower}|${canonical(lower)}|${lower.toUpperCase()}|${lower.replace(/.$/, (c) => c.toUpperCase())}`;
+      for (const name of line.slice(3).split('|')) assert.equal(fieldOf(name), f, name);
+    }
+    for (const name of ['hosT', 'content-lengtx', 'Connectioñ', 'keep_alive', 'upgrades', 'expec', '', 'Content-Type']) {
+      assert.equal(fieldOf(name), fieldExpected(name), JSON.stringify(name));
+    }
+  });
+
+  it('agrees with the table for arbitrary names', () => {
+    const name = fc.oneof(fc.string({ maxLength: 20 }), anyCaseOf([...FIELDS.keys()]));
+    fc.assert(fc.property(name, (n) => fieldOf(n) === fieldExpected(n)), { numRuns: 2000 });
   });
 });
 

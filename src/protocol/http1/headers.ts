@@ -1,9 +1,9 @@
 /**
  * The l5d header contract and hop-by-hop rules, as a classification of header names: a switch
- * on the name's length and a case-insensitive compare, with no allocation or hashing of the
- * freshly parsed name.
+ * on the name's length and a case-insensitive compare (the usual spellings first, as whole
+ * strings), with no allocation or hashing of the freshly parsed name.
  */
-import { equalsLower } from './wire/syntax.js';
+import { equalsLower, isName } from './wire/syntax.js';
 
 export enum H {
   Pass = 0,
@@ -30,17 +30,17 @@ export function classify(name: string): H {
   if (n >= 4 && isL5d(name)) return classifyL5d(name, n);
   switch (n) {
     case 2: return equalsLower(name, 0, 'te') ? H.HopByHop : H.Pass;
-    case 3: return equalsLower(name, 0, 'via') ? H.Via : H.Pass;
-    case 4: return equalsLower(name, 0, 'host') ? H.Host : H.Pass;
+    case 3: return isName(name, 'via', 'Via') ? H.Via : H.Pass;
+    case 4: return isName(name, 'host', 'Host') ? H.Host : H.Pass;
     // The listener answers `100 Continue` itself, so the expectation ends at this hop.
     case 6: return equalsLower(name, 0, 'expect') ? H.HopByHop : H.Pass;
     case 7: return equalsLower(name, 0, 'trailer') || equalsLower(name, 0, 'upgrade') ? H.HopByHop : H.Pass;
     case 10:
-      if (equalsLower(name, 0, 'connection')) return H.Connection;
-      return equalsLower(name, 0, 'keep-alive') ? H.HopByHop : H.Pass;
-    case 14: return equalsLower(name, 0, 'content-length') ? H.ContentLength : H.Pass;
+      if (isName(name, 'connection', 'Connection')) return H.Connection;
+      return isName(name, 'keep-alive', 'Keep-Alive') ? H.HopByHop : H.Pass;
+    case 14: return isName(name, 'content-length', 'Content-Length') ? H.ContentLength : H.Pass;
     case 16: return equalsLower(name, 0, 'proxy-connection') ? H.HopByHop : H.Pass;
-    case 17: return equalsLower(name, 0, 'transfer-encoding') ? H.HopByHop : H.Pass;
+    case 17: return isName(name, 'transfer-encoding', 'Transfer-Encoding') ? H.HopByHop : H.Pass;
     case 18: return equalsLower(name, 0, 'proxy-authenticate') ? H.HopByHop : H.Pass;
     case 19: return equalsLower(name, 0, 'proxy-authorization') ? H.HopByHop : H.Pass;
     default: return H.Pass;
