@@ -37,6 +37,17 @@ function reader(socket: Socket): { until(n: number): Promise<string> } {
   return { until: (n) => new Promise((resolve) => { waiting = { n, resolve }; check(); }) };
 }
 
+/** Counts the writes `socket` takes through its stream (`socket.write`) from now on. */
+function countStreamWrites(socket: Socket): () => number {
+  let n = 0;
+  const write = socket.write;
+  socket.write = function (this: Socket, ...args: unknown[]) {
+    n++;
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof socket.write;
+  return () => n;
+}
+
 /** More than loopback's socket buffers hold, so the kernel takes only part of it at once. */
 const BIG = 'x'.repeat(8 * 1024 * 1024);
 
@@ -50,9 +61,10 @@ afterEach(() => {
 describe('writeText', () => {
   it('writes a message the kernel takes at once, and the next one as well', async () => {
     const { client, accepted } = await pair();
+    const streamWrites = countStreamWrites(client);
     assert.equal(writeText(client, 'GET / HTTP/1.1\r\n\r\n'), true);
     assert.equal(writeText(client, 'GET /b HTTP/1.1\r\n\r\n'), true);
-    assert.equal(client.writableLength, 0, 'nothing went through the stream');
+    assert.equal(streamWrites(), 0, 'nothing went through the stream');
     assert.equal(await reader(accepted).until(37), 'GET / HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n');
   });
 
@@ -129,6 +141,26 @@ describe('writeText', () => {
     assert.ok(err.code === 'ECONNRESET' || err.code === 'EPIPE', `code ${err.code}`);
     assert.equal(err.syscall, 'write');
     assert.equal(client.destroyed, true);
+  });
+
+  it('writes through the stream where node withholds its stream binding (its permission model)', async () => {
+    const proc = process as unknown as { binding: (name: string) => unknown };
+    const binding = proc.binding;
+    proc.binding = () => {
+      throw Object.assign(new Error('Access to this API has been restricted'), { code: 'ERR_ACCESS_DENIED' });
+    };
+    let withoutBinding: typeof import('../../src/protocol/http1/wire/writes.js');
+    try {
+      // A module instance of its own, loaded while the binding is withheld.
+      withoutBinding = await import(new URL('../../src/protocol/http1/wire/writes.js?without-binding', import.meta.url).href);
+    } finally {
+      proc.binding = binding;
+    }
+    const { client, accepted } = await pair();
+    const streamWrites = countStreamWrites(client);
+    assert.equal(withoutBinding.writeText(client, 'GET / HTTP/1.1\r\n\r\n'), true);
+    assert.equal(streamWrites(), 1);
+    assert.equal(await reader(accepted).until(18), 'GET / HTTP/1.1\r\n\r\n');
   });
 
   it('writes through the stream while the socket is connecting', async () => {

@@ -13,7 +13,8 @@
  * order of bytes on the connection is the order of the calls, and at most one message per socket
  * is ever outside the stream's accounting (the stream still sees the backlog, and signals 'drain',
  * for everything written after it). A corked socket is left to the stream too, so that what the
- * caller writes until `uncork()` still leaves in one system call.
+ * caller writes until `uncork()` still leaves in one system call. Where node withholds its stream
+ * binding (under its permission model), every write goes through the stream.
  */
 import type { Socket } from 'node:net';
 import { getSystemErrorName } from 'node:util';
@@ -38,11 +39,19 @@ interface StreamWrapBinding {
   kLastWriteWasAsync: number;
 }
 
-const binding = (process as unknown as { binding(name: 'stream_wrap'): StreamWrapBinding }).binding('stream_wrap');
-const { WriteWrap, streamBaseState, kLastWriteWasAsync } = binding;
+/** Node's stream binding, or null where it is withheld (under node's permission model). */
+function streamWrap(): StreamWrapBinding | null {
+  try {
+    return (process as unknown as { binding(name: 'stream_wrap'): StreamWrapBinding }).binding('stream_wrap');
+  } catch {
+    return null;
+  }
+}
+
+const binding = streamWrap();
 
 /** A request object for the next direct write; replaced when one is kept by a write in progress. */
-let spare = new WriteWrap();
+let spare: WriteReq | null = binding === null ? null : new binding.WriteWrap();
 
 /**
  * Writes `text` (latin1) to `socket`, as `socket.write(text, 'latin1')` would, and returns the
@@ -52,17 +61,18 @@ let spare = new WriteWrap();
  */
 export function writeText(socket: Socket, text: string): boolean {
   const handle = (socket as unknown as { _handle: StreamHandle | null })._handle;
-  if (handle === null || handle.writeQueueSize !== 0 || socket.writableLength !== 0 || socket.writableCorked !== 0
-    || socket.connecting || socket.writableEnded) {
+  const req = spare;
+  if (req === null || handle === null || handle.writeQueueSize !== 0 || socket.writableLength !== 0
+    || socket.writableCorked !== 0 || socket.connecting || socket.writableEnded) {
     return socket.write(text, 'latin1');
   }
-  const req = spare;
+  const b = binding!;
   const err = handle.writeLatin1String(req, text);
   if (err !== 0) {
-    spare = new WriteWrap();
+    spare = new b.WriteWrap();
     socket.destroy(writeError(err));
-  } else if (streamBaseState[kLastWriteWasAsync] !== 0) {
-    spare = new WriteWrap();
+  } else if (b.streamBaseState[b.kLastWriteWasAsync] !== 0) {
+    spare = new b.WriteWrap();
     req.socket = socket;
     req.oncomplete = completed;
   }
