@@ -76,7 +76,7 @@ describe('writeText', () => {
     writeText(client, 'head');
     assert.equal(client.writableLength, 4);
     client.write('body');
-    // Without cork, this would overtake the bytes written before it.
+    // A corked group mixing both kinds of write arrives in call order as well.
     client.cork();
     client.write('[');
     writeText(client, 'corked');
