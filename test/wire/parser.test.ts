@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { HeadParser } from '../../src/protocol/http1/wire/head.js';
+import { HeadParser, headEnd } from '../../src/protocol/http1/wire/head.js';
 import { BodyDecoder, type BodyReceiver } from '../../src/protocol/http1/wire/body.js';
 import { endsWithChunked, Field, fieldOf, hasToken, onlyPersistence, parseContentLength } from '../../src/protocol/http1/wire/syntax.js';
 import { headerObject } from '../../src/protocol/http1/wire/request.js';
@@ -160,7 +160,7 @@ function decodeChunked(pieces: Buffer[], stopEach = false): { body: string; trai
   for (const piece of pieces) {
     let pos = 0;
     while (pos < piece.length) {
-      if (d.done) { rest += piece.latin1Slice(pos, piece.length); break; }
+      if (d.done) { rest += piece.toString('latin1', pos); break; }
       pos = d.feed(piece, pos, piece.length, rx);
       if (pos < 0) return { body: rx.text, trailers: d.trailers, rest, error: `${d.errorCode}: ${d.errorMessage}` };
     }
@@ -190,6 +190,39 @@ describe('heads read from the connection\'s buffer', () => {
       const a = new HeadParser(), b = new HeadParser();
       assert.deepEqual(outcome(b, b[kind](s, buf, before.length)), outcome(a, a[kind](s)));
     }), { numRuns: 2000 });
+  });
+});
+
+describe('where a head ends', () => {
+  const at = (text: string, from = 0, end = text.length) => headEnd(Buffer.from(text, 'latin1'), from, end);
+
+  it('finds the first empty line, wherever it falls against the four-byte steps', () => {
+    for (let pad = 0; pad < 8; pad++) {
+      const text = `${'x'.repeat(pad)}GET / HTTP/1.1\r\nHost: a\r\n\r\nbody\r\n\r\n`;
+      assert.equal(at(text), pad + 'GET / HTTP/1.1\r\nHost: a'.length, `after ${pad} bytes`);
+    }
+    assert.equal(at('\r\n\r\n'), 0);
+    assert.equal(at('\r\r\n\r\n'), 1);
+    assert.equal(at('a\n\r\n\r\n'), 2);
+    assert.equal(at('a\r\n\r\r\n\r\n'), 4);
+  });
+
+  it('finds nothing in a partial head, nor past the end it is given, nor before the start', () => {
+    assert.equal(at('GET / HTTP/1.1\r\nHost: a\r\n'), -1);
+    assert.equal(at('GET / HTTP/1.1\r\nHost: a\r\n\r'), -1);
+    assert.equal(at('a: b\r\n\r\n', 0, 7), -1);
+    assert.equal(at('a: b\r\n\r\n', 0, 8), 4);
+    assert.equal(at('\r\n\r\nGET / HTTP/1.1\r\n\r\n', 1), 18);
+    assert.equal(at(''), -1);
+    assert.equal(at('\r\n\r'), -1);
+  });
+
+  it('agrees with a plain search on arbitrary bytes', () => {
+    const bytes = fc.array(fc.constantFrom(0x0d, 0x0a, 0x61, 0x3a), { maxLength: 40 }).map((a) => Buffer.from(a));
+    fc.assert(fc.property(bytes, fc.nat(), fc.nat(), (b, x, y) => {
+      const from = x % (b.length + 1), end = from + (y % (b.length - from + 1));
+      assert.equal(headEnd(b, from, end), b.subarray(0, end).indexOf('\r\n\r\n', from, 'latin1'));
+    }), { numRuns: 5000 });
   });
 });
 

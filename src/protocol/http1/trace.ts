@@ -2,6 +2,7 @@
  * `l5d-ctx-trace` (Finagle TraceId: span, parent, trace ids and flags, 8 bytes each, base64) and
  * `l5d-reqid`: the router continues an inbound trace with a child span, or starts one.
  */
+import { base64, hex } from './wire/codecs.js';
 
 export interface TraceContext { traceId: string; header: string }
 
@@ -37,5 +38,5 @@ export function nextTrace(inbound: string | undefined, random: () => number): Tr
     move8(scratch, 0, 16);
     for (let i = 24; i < 32; i++) scratch[i] = 0;
   }
-  return { traceId: scratch.hexSlice(16, 24), header: scratch.base64Slice(0, 32) };
+  return { traceId: hex(scratch, 16, 24), header: base64(scratch, 0, 32) };
 }

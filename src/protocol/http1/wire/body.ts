@@ -4,6 +4,7 @@
  * Used by both sides of the engine; one decoder per connection, restarted for every message.
  * Body bytes are handed over as ranges of the input buffer: the decoder never copies.
  */
+import { latin1 } from './codecs.js';
 import { HeadParser } from './head.js';
 import { hexValue } from './syntax.js';
 
@@ -187,13 +188,13 @@ export class BodyDecoder {
       } else { // TrailerEndLf
         if (c !== 0x0a) return this.fail('HPE_LF_EXPECTED', 'trailer section not terminated by CRLF');
         if (this.lineBytes + i - start > this.maxLineBytes) return this.fail('HPE_HEADER_OVERFLOW', 'trailer section too large');
-        this.trailerText += buf.latin1Slice(start, i);
+        this.trailerText += latin1(buf, start, i);
         return this.finishTrailers() ? i : -1;
       }
     }
     this.lineBytes += i - start;
     if (this.lineBytes > this.maxLineBytes) return this.fail('HPE_HEADER_OVERFLOW', 'trailer section too large');
-    this.trailerText += buf.latin1Slice(start, i);
+    this.trailerText += latin1(buf, start, i);
     return i;
   }
 

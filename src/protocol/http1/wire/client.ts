@@ -20,7 +20,8 @@ import { connect, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { BodyDecoder, Framing, type BodyReceiver } from './body.js';
 import { WireClientError } from './errors.js';
-import { HeadParser } from './head.js';
+import { latin1 } from './codecs.js';
+import { HeadParser, headEnd } from './head.js';
 import { copyOut, sharedReads } from './reads.js';
 import { WireRequest, type BodySink } from './request.js';
 import { Sweeper } from './sweep.js';
@@ -70,7 +71,6 @@ interface BodySource {
   resume(): void;
 }
 
-const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 /** Response heads larger than this are refused. */
 const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 
@@ -343,7 +343,8 @@ class ClientConnection implements BodyReceiver, BodySink {
     const method = o.method;
     const body = o.body ?? null;
     const streamed = body !== null && !Buffer.isBuffer(body);
-    let h = `${method} ${o.path} HTTP/1.1\r\n`;
+    // Heads are joined with `+`, not templates: a template converts each part with a call.
+    let h = method + ' ' + o.path + ' HTTP/1.1\r\n';
     let host = false;
     let declared = -1;
     const headers = o.headers;
@@ -357,7 +358,7 @@ class ClientConnection implements BodyReceiver, BodySink {
           // Connection-level fields belong to this hop; the body is sent without waiting for 100.
           else continue;
         }
-        h += `${name}: ${value}\r\n`;
+        h += name + ': ' + value + '\r\n';
       }
     }
     if (!host) h += this.pool.hostHeader;
@@ -384,7 +385,7 @@ class ClientConnection implements BodyReceiver, BodySink {
     if (len > 0 || declared >= 0 || method === 'POST' || method === 'PUT' || method === 'PATCH') h += `content-length: ${len}\r\n`;
     h += '\r\n';
     if (len === 0) writeText(socket, h);
-    else if (len <= INLINE_BODY_BYTES) writeText(socket, h + body!.latin1Slice(0, len));
+    else if (len <= INLINE_BODY_BYTES) writeText(socket, h + latin1(body!, 0, len));
     else {
       socket.cork();
       socket.write(h, 'latin1');
@@ -468,15 +469,15 @@ class ClientConnection implements BodyReceiver, BodySink {
     const d = this.d!;
     while (pos < end) {
       if (!this.inBody) {
-        const i = buf.indexOf(CRLFCRLF, pos);
-        if (i < 0 || i + 4 > end) {
+        const i = headEnd(buf, pos, end);
+        if (i < 0) {
           if (end - pos > MAX_RESPONSE_HEAD_BYTES) return this.protocolError(d, 'HPE_HEADER_OVERFLOW', 'response head too large');
           this.input = copyOut(buf, pos, end);
           return true;
         }
         const at = pos;
         pos = i + 4;
-        if (!this.head.parseResponse(buf.latin1Slice(at, i + 2), buf, at)) return this.protocolError(d, this.head.errorCode, this.head.errorMessage);
+        if (!this.head.parseResponse(latin1(buf, at, i + 2), buf, at)) return this.protocolError(d, this.head.errorCode, this.head.errorMessage);
         if (!this.responseHead(d)) return false;
       } else {
         pos = this.body.feed(buf, pos, end, this);

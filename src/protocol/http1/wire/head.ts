@@ -190,6 +190,30 @@ export class HeadParser {
   }
 }
 
+/**
+ * Where the head in `b[from, end)` ends: the index of its first CRLF CRLF, or -1 when `b` does
+ * not hold all of it yet. The scan looks at every fourth byte and stops only on CR and LF: a byte
+ * that is neither rules out each of the four places a terminator covering it could start, so a
+ * header line costs about a quarter of its length in steps. (`Buffer#indexOf` costs more than the
+ * whole scan in argument handling for a head of a few hundred bytes, and would search on past
+ * `end`, into older bytes of a shared read buffer.)
+ */
+export function headEnd(b: Uint8Array, from: number, end: number): number {
+  let i = from + 3;
+  while (i < end) {
+    const c = b[i]!;
+    if (c === 0x0a) {
+      if (b[i - 1] === 0x0d && b[i - 2] === 0x0a && b[i - 3] === 0x0d) return i - 3;
+      i += 2; // the LF could be the first of the four's
+    } else if (c === 0x0d) {
+      i += 1; // the CR could be the third of the four's
+    } else {
+      i += 4;
+    }
+  }
+  return -1;
+}
+
 /** The bytes of a latin1 head given only as text (tests, trailers). */
 function latin1Bytes(s: string): Uint8Array {
   return Buffer.from(s, 'latin1');

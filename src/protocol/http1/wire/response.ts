@@ -14,6 +14,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { latin1 } from './codecs.js';
 import type { WireRequest } from './request.js';
 import { Signals } from './signals.js';
 import { Field, fieldOf, hasToken, endsWithChunked } from './syntax.js';
@@ -97,7 +98,7 @@ export class WireResponse extends Signals {
         const list = fields as readonly string[];
         for (let i = 0; i < list.length; i += 2) {
           const name = list[i]!, value = list[i + 1]!;
-          h += `${name}: ${value}\r\n`;
+          h += name + ': ' + value + '\r\n'; // `+`, not a template: a template converts each part with a call
           const f = fieldOf(name);
           if (f !== Field.Other) this.note(f, value);
         }
@@ -232,7 +233,7 @@ export class WireResponse extends Signals {
     if (p === null) {
       this.put(h);
     } else if (!Array.isArray(p) && !this.chunked && p.length <= INLINE_BODY_BYTES) {
-      this.put(h + p.latin1Slice(0, p.length));
+      this.put(h + latin1(p, 0, p.length));
     } else {
       const attached = this.attached;
       if (attached) this.channel.socket.cork();

@@ -13,7 +13,8 @@ import { STATUS_CODES } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { BodyDecoder, type BodyReceiver } from './body.js';
 import { RequestRejectedError, type RejectStatus } from './errors.js';
-import { HeadParser } from './head.js';
+import { latin1 } from './codecs.js';
+import { HeadParser, headEnd } from './head.js';
 import { adoptAccepted, copyOut } from './reads.js';
 import { WireRequest, type RequestChannel } from './request.js';
 import { WireResponse, type ResponseChannel } from './response.js';
@@ -33,7 +34,6 @@ export interface WireServerOptions {
 
 export type WireHandler = (req: WireRequest, res: WireResponse) => void;
 
-const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 
 /**
  * Events: 'connection' (socket), 'clientError' (RequestRejectedError, socket) — a listener must
@@ -227,9 +227,7 @@ class ServerConnection implements RequestChannel, ResponseChannel, BodyReceiver 
     // Empty lines before a request line are ignored (RFC 9112 §2.2).
     while (pos + 1 < end && buf[pos] === 0x0d && buf[pos + 1] === 0x0a) pos += 2;
     if (pos >= end) return end;
-    // The shared buffer holds older bytes past `end`: a match there is no match.
-    let i = buf.indexOf(CRLFCRLF, pos);
-    if (i + 4 > end) i = -1;
+    const i = headEnd(buf, pos, end);
     if (i < 0 || i + 4 - pos > this.maxHeaderBytes) {
       if (end - pos > this.maxHeaderBytes) {
         this.reject(new RequestRejectedError('HPE_HEADER_OVERFLOW', 431, `request head exceeds ${this.maxHeaderBytes} bytes`));
@@ -240,7 +238,7 @@ class ServerConnection implements RequestChannel, ResponseChannel, BodyReceiver 
       return -1;
     }
     this.headSince = -1;
-    this.request(buf.latin1Slice(pos, i + 2), buf, pos);
+    this.request(latin1(buf, pos, i + 2), buf, pos);
     return i + 4;
   }
 
