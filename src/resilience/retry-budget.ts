@@ -44,9 +44,9 @@ export class RetryBudget {
     this.bucket = new WindowedCounter(ttlSecs * 1000, SLICES, clock);
   }
 
-  /** Every request (not retry) calls this once. */
-  deposit(): void {
-    if (this.depositAmount > 0) this.bucket.add(this.depositAmount);
+  /** Every request (not retry) calls this once; `now` is a reading of the budget's clock, when the caller has one. */
+  deposit(now?: number): void {
+    if (this.depositAmount > 0) this.bucket.add(this.depositAmount, now);
   }
 
   /** Takes the cost of one retry if the budget allows it. */

@@ -20,8 +20,9 @@ export class WindowedCounter {
     this.epochs = new Float64Array(slices).fill(-Infinity);
   }
 
-  add(n: number): void {
-    const epoch = Math.floor(this.clock.now() / this.sliceMs);
+  /** Adds `n` at `now` (a reading of this counter's clock the caller already has, or a fresh one). */
+  add(n: number, now = this.clock.now()): void {
+    const epoch = Math.floor(now / this.sliceMs);
     const i = ((epoch % this.slices) + this.slices) % this.slices;
     if (this.epochs[i] !== epoch) {
       this.epochs[i] = epoch;

@@ -62,7 +62,7 @@ export class Exchange {
     this.viaOut = viaOf(req.httpVersion);
     binding.active++;
     res.on('close', this.onClientClose);
-    service.budget.deposit();
+    service.budget.deposit(start);
     if (remainingMs !== undefined) {
       this.totalTimer = core.clock.setTimeout(() => this.onTotalTimeout(), remainingMs);
     }
@@ -73,8 +73,8 @@ export class Exchange {
   setBody(body: Buffer): void { this.body = body; }
   get errorOptions(): ErrorResponseOptions { return this.core.errorOptions(this.srv.clearContext); }
 
-  /** Routes once the binding has settled (the router waits for pending bindings). */
-  route(): void {
+  /** Routes once the binding has settled (the router waits for pending bindings); `now` is when. */
+  route(now = this.core.clock.now()): void {
     if (this.finished) return;
     const s = this.binding.state;
     if (s.kind === 'pending') return this.fail(this.core.bindingTimeout(this.serviceName), 'binding_timeout');
@@ -85,15 +85,16 @@ export class Exchange {
     const client = branch.client;
     this.out.push('l5d-dst-client', client.id);
     if (branch.residual !== '/') this.out.push('l5d-dst-residual', branch.residual);
-    client.requeueBudget.deposit();
+    client.requeueBudget.deposit(now);
     if (client.state.kind === 'pending') {
       this.core.waitThen((ready) => client.whenReady(ready), this, () => this.dispatch(client));
     } else {
-      this.dispatch(client);
+      this.dispatch(client, now);
     }
   }
 
-  dispatch(client: ConcreteClient): void {
+  /** Sends an attempt to one of the client's endpoints; `now` is when. */
+  dispatch(client: ConcreteClient, now = this.core.clock.now()): void {
     if (this.finished) return;
     const s = client.state;
     if (s.kind === 'pending') return this.fail(this.core.bindingTimeout(this.serviceName), 'binding_timeout');
@@ -103,7 +104,7 @@ export class Exchange {
     }
     const node = client.balancer.pick();
     if (!node) return this.fail(new RouterError(502, `No hosts are available for ${client.id}`), 'no_hosts');
-    this.attempt = new Attempt(this, client, node);
+    this.attempt = new Attempt(this, client, node, now);
     this.attempt.send(this.body === 'stream' ? this.req : this.body);
   }
 
@@ -215,8 +216,8 @@ export class Attempt implements DispatchHandler {
   /** Set by the exchange when it classifies the response. */
   success = false;
 
-  constructor(private readonly x: Exchange, readonly client: ConcreteClient, readonly node: ClientNode) {
-    this.started = x.core.clock.now();
+  constructor(private readonly x: Exchange, readonly client: ConcreteClient, readonly node: ClientNode, started: number) {
+    this.started = started;
     node.endpoint.pending++;
     node.health.recordDispatch();
   }

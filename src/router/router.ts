@@ -206,15 +206,15 @@ export class HttpRouter implements RouterCore {
     const hasBody = chunked || contentLength > 0;
     const buffered = hasBody && !chunked && contentLength <= RETRY_BUFFER_BYTES;
     const x = new Exchange(this, req, res, srv, service, serviceName, local, uri, out, hasBody && !buffered ? 'stream' : null, start, binding, remainingMs);
-    if (buffered) readBody(req, contentLength, (body) => { x.setBody(body); this.route(x); });
-    else this.route(x);
+    if (buffered) readBody(req, contentLength, (body) => { x.setBody(body); this.route(x, this.clock.now()); });
+    else this.route(x, start);
   }
 
-  /** Routes now, or once the binding settles (no closures on the common, settled path). */
-  private route(x: Exchange): void {
+  /** Routes now (`now`), or once the binding settles (no closures on the common, settled path). */
+  private route(x: Exchange, now: number): void {
     const b = x.binding;
     if (b.state.kind === 'pending') this.waitThen((ready) => b.whenSettled(ready), x, () => x.route());
-    else x.route();
+    else x.route(now);
   }
 
   /** Waits for a pending binding or address set, bounded by bindingTimeoutMs. */

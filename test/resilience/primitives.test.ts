@@ -34,5 +34,16 @@ test('WindowedCounter: sums the last range of time, in slices', () => {
   c.reset();
   assert.equal(c.sum(), 0);
   assert.throws(() => new WindowedCounter(0, 10, clock), /range/);
+});
+
+test('WindowedCounter: a sample added with a reading the caller already has counts from that time', () => {
+  const clock = new FakeClock();
+  const c = new WindowedCounter(1_000, 10, clock);
+  clock.advance(2_000);
+  c.add(4, 1_500); // read at 1,500, added at 2,000: the window has half a second left for it
+  c.add(1);
+  assert.equal(c.sum(), 5);
+  clock.advance(600); // 2,600: the sample read at 1,500 has expired, the one added at 2,000 has not
+  assert.equal(c.sum(), 1);
   assert.throws(() => new WindowedCounter(10, 1, clock), /slices/);
 });

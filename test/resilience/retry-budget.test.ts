@@ -38,6 +38,17 @@ test('retry budget: spent retries and old deposits expire after the ttl', () => 
   assert.equal(b.balance, 10, 'back to the reserve');
 });
 
+test('retry budget: a deposit made with an earlier reading of the clock expires from that reading', () => {
+  const clock = new FakeClock();
+  const b = new RetryBudget({ ttlSecs: 2, minRetriesPerSec: 0, percentCanRetry: 1 }, clock);
+  clock.advance(5_000);
+  b.deposit(3_500);
+  b.deposit();
+  assert.equal(b.balance, 2);
+  clock.advance(1_000); // 6,000: the deposit read at 3,500 is older than the ttl
+  assert.equal(b.balance, 1);
+});
+
 test('retry budget: a steady stream of requests sustains its share of retries', () => {
   const clock = new FakeClock();
   const b = new RetryBudget({ ttlSecs: 10, minRetriesPerSec: 0, percentCanRetry: 0.1 }, clock);
