@@ -14,6 +14,7 @@ describe('identifiers', () => {
 
   const routers: Record<string, string> = {
     token: '{kind: io.l5d.header.token, header: x-svc}',
+    tokenCased: '{kind: io.l5d.header.token, header: X-Svc}',
     mah: '{kind: io.l5d.methodAndHost}',
     mahUri: '{kind: io.l5d.methodAndHost, httpUriInDst: true}',
     path2: '{kind: io.l5d.path, segments: 2}',
@@ -67,6 +68,14 @@ describe('identifiers', () => {
   it('io.l5d.header.token: a custom header value as one label, verbatim', async () => {
     assert.deepEqual(await through('token', { headers: { 'x-svc': 'Foo.Bar:8080' } }), { name: '/svc/Foo.Bar:8080', url: '/' });
     await unidentified('token', {}, /x-svc header is absent/);
+  });
+
+  it('io.l5d.header.token: the header name matches in any case, configured and sent', async () => {
+    for (const sent of ['x-svc', 'X-Svc', 'X-SVC', 'x-sVc']) {
+      assert.deepEqual(await rawThrough('token', `GET / HTTP/1.1\r\nHost: web\r\n${sent}: api\r\n\r\n`), { name: '/svc/api', url: '/' }, sent);
+      assert.deepEqual(await rawThrough('tokenCased', `GET / HTTP/1.1\r\nHost: web\r\n${sent}: api\r\n\r\n`), { name: '/svc/api', url: '/' }, sent);
+    }
+    await unidentified('tokenCased', { headers: { 'x-sv': 'api', 'x-svcs': 'api' } }, /X-Svc header is absent/);
   });
 
   it('io.l5d.methodAndHost: /1.1/<METHOD>/<host lower-cased>, URI not included by default', async () => {

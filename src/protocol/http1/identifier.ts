@@ -1,6 +1,7 @@
 /** Identifiers turn an HTTP request into a logical name under the router's `dstPrefix`. */
 import type { z } from 'zod';
 import type { Path } from '../../naming/path.js';
+import { equalsLower } from './wire/syntax.js';
 
 /** The parts of a request an identifier may look at (node's IncomingMessage fits). */
 export interface RequestHead {
@@ -24,25 +25,29 @@ export interface IdentifierPlugin<C = any> {
   create(config: C, ctx: { dstPrefix: Path }): Identifier;
 }
 
-/** First value of a header (node joins most duplicates; `set-cookie`-style arrays take the first). */
-export function header(req: RequestHead, name: string): string | undefined {
+/**
+ * First value of the header `lower` (a field name in lower case: identifiers lower their
+ * configured name once, not per request). Node joins most duplicates; `set-cookie`-style arrays
+ * take the first.
+ */
+export function header(req: RequestHead, lower: string): string | undefined {
   const raw = req.rawHeaders;
   if (raw !== undefined) {
     // The usual case, a field sent once, needs no header object.
     let found: string | undefined;
     for (let i = 0; i < raw.length; i += 2) {
       const n = raw[i]!;
-      if (n.length !== name.length || n.toLowerCase() !== name.toLowerCase()) continue;
-      if (found !== undefined) return joined(req, name);
+      if (n.length !== lower.length || (n !== lower && !equalsLower(n, 0, lower))) continue;
+      if (found !== undefined) return joined(req, lower);
       found = raw[i + 1]!;
     }
     return found;
   }
-  return joined(req, name);
+  return joined(req, lower);
 }
 
-function joined(req: RequestHead, name: string): string | undefined {
-  const v = req.headers[name.toLowerCase()];
+function joined(req: RequestHead, lower: string): string | undefined {
+  const v = req.headers[lower];
   return Array.isArray(v) ? v[0] : v;
 }
 

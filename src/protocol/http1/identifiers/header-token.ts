@@ -10,12 +10,13 @@ export const headerTokenIdentifier: IdentifierPlugin<z.infer<typeof schema>> = {
   schema,
   create(config, { dstPrefix }) {
     const memo = new Memo<Identified>();
+    const name = config.header.toLowerCase();
     const absent: Identified = { ok: false, reason: `${config.header} header is absent` };
     // Header values arrive as latin1 text: one char per byte, as our labels are.
     const make = (value: string): Identified => ({ ok: true, path: dstPrefix.concat(Path.fromLabels([value])) });
     return {
       identify(req) {
-        const value = header(req, config.header);
+        const value = header(req, name);
         if (!value) return absent;
         return memo.get(value, make);
       },

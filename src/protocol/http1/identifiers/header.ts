@@ -11,6 +11,7 @@ export const headerPathIdentifier: IdentifierPlugin<z.infer<typeof schema>> = {
   schema,
   create(config, { dstPrefix }) {
     const memo = new Memo<Identified>();
+    const name = config.header.toLowerCase();
     const make = (value: string): Identified => {
       try {
         return { ok: true, path: dstPrefix.concat(Path.read(value)) };
@@ -21,7 +22,7 @@ export const headerPathIdentifier: IdentifierPlugin<z.infer<typeof schema>> = {
     };
     return {
       identify(req) {
-        const value = header(req, config.header);
+        const value = header(req, name);
         if (!value) return { ok: false, reason: `${config.header} header is absent` };
         return memo.get(value, make);
       },
