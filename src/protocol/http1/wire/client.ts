@@ -19,8 +19,8 @@
 import { connect, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { BodyDecoder, Framing, type BodyReceiver } from './body.js';
-import { WireClientError } from './errors.js';
 import { latin1 } from './codecs.js';
+import { WireClientError } from './errors.js';
 import { HeadParser, headEnd } from './head.js';
 import { copyOut, sharedReads } from './reads.js';
 import { WireRequest, type BodySink } from './request.js';
