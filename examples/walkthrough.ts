@@ -82,10 +82,14 @@ function start(name: string, script: string, args: string[], env: Record<string,
   return child;
 }
 
-let stopping = false;
-async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+/**
+ * Stops every process (SIGTERM, SIGKILL after 5 s) and exits once all have exited. A signal that
+ * arrives meanwhile (Ctrl-C pressed twice, or a supervisor's SIGTERM on top of the terminal's
+ * SIGINT) waits for the same end: the walkthrough never exits leaving a service running.
+ */
+let stopping: Promise<never> | undefined;
+function stopAll(code: number): Promise<never> {
+  stopping ??= (async () => {
     await Promise.all(children.map(({ child }) => new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
@@ -93,8 +97,9 @@ async function stopAll(code: number): Promise<never> {
       setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
     })));
     rmSync(work, { recursive: true, force: true });
-  }
-  process.exit(code);
+    return process.exit(code);
+  })();
+  return stopping;
 }
 
 const names: Record<keyof typeof ports, string> = {
@@ -116,8 +121,8 @@ config.routers[0].servers[0].port = ports.ingress;
 config.routers[1].servers[0].port = ports.outgoing;
 writeFileSync(join(work, 'switchyard.yaml'), stringify(config));
 
-process.once('SIGINT', () => void stopAll(0));
-process.once('SIGTERM', () => void stopAll(0));
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
 
 try {
   const world1 = start('world-v1', join(here, `world${ext}`), ['--port', String(ports['world-v1']), '--word', 'world']);

@@ -28,6 +28,12 @@ async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
+/** A free port for each service of the walkthrough. */
+async function servicePorts(): Promise<Record<(typeof SERVICES)[number], number>> {
+  const [ingress, outgoing, admin, hello, v1, v2] = await freePorts(SERVICES.length);
+  return { ingress: ingress!, outgoing: outgoing!, admin: admin!, hello: hello!, 'world-v1': v1!, 'world-v2': v2! };
+}
+
 function startWalkthrough(ports: Record<(typeof SERVICES)[number], number>): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null> } {
   const args = SERVICES.flatMap((name) => [`--${name}-port`, String(ports[name])]);
   const child = spawn(process.execPath, ['--import', tsx, join(root, 'examples', 'walkthrough.ts'), ...args], {
@@ -42,6 +48,14 @@ function startWalkthrough(ports: Record<(typeof SERVICES)[number], number>): { c
   child.stderr!.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Resolves once the walkthrough says it is routing; rejects if it exits first. */
+function routing(w: ReturnType<typeof startWalkthrough>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    w.child.stdout!.on('data', () => { if (w.stdout().includes('Switchyard is routing')) resolve(); });
+    void w.exited.then((code) => reject(new Error(`walkthrough exited (${code}) before routing:\n${w.stderr()}`)));
+  });
 }
 
 /** The curl of the README: a GET to the ingress router with the given headers. */
@@ -90,14 +104,10 @@ function alive(pid: number): boolean {
 
 describe('the walkthrough (npm start)', () => {
   test('both curls answer world then earth; Ctrl-C (SIGINT to the process group) stops every process and frees every port', async () => {
-    const [ingress, outgoing, admin, hello, v1, v2] = await freePorts(SERVICES.length);
-    const ports = { ingress: ingress!, outgoing: outgoing!, admin: admin!, hello: hello!, 'world-v1': v1!, 'world-v2': v2! };
+    const ports = await servicePorts();
     const w = startWalkthrough(ports);
     try {
-      await new Promise<void>((resolve, reject) => {
-        w.child.stdout!.on('data', () => { if (w.stdout().includes('Switchyard is routing')) resolve(); });
-        void w.exited.then((code) => reject(new Error(`walkthrough exited (${code}) before routing:\n${w.stderr()}`)));
-      });
+      await routing(w);
       assert.match(w.stdout(), new RegExp(`curl -H "Host: www\\.hello\\.world" localhost:${ports.ingress}\\n`));
       assert.match(w.stdout(), new RegExp(`http://localhost:${ports.admin}/delegator`));
       const children = childrenOf(w.child.pid!);
@@ -120,9 +130,27 @@ describe('the walkthrough (npm start)', () => {
     }
   });
 
+  test('more signals after Ctrl-C (pressed twice, or a supervisor\'s SIGTERM) still stop every process before the walkthrough exits', async () => {
+    const ports = await servicePorts();
+    const w = startWalkthrough(ports);
+    try {
+      await routing(w);
+      const children = childrenOf(w.child.pid!);
+      // Keep-alive connections through the routers, which the services wait for when they close.
+      assert.equal((await curl(ports.ingress, { host: 'www.hello.world' })).status, 200);
+
+      process.kill(-w.child.pid!, 'SIGINT');
+      process.kill(w.child.pid!, 'SIGTERM');
+      process.kill(w.child.pid!, 'SIGINT');
+      assert.equal(await w.exited, 0, w.stderr());
+      for (const c of children) assert.equal(alive(c.pid), false, `${c.cmdline} (pid ${c.pid}) is still running`);
+    } finally {
+      try { process.kill(-w.child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    }
+  });
+
   test('a port already taken is reported by name and number; nothing is started, exit 1', async () => {
-    const [ingress, outgoing, admin, hello, v1, v2] = await freePorts(SERVICES.length);
-    const ports = { ingress: ingress!, outgoing: outgoing!, admin: admin!, hello: hello!, 'world-v1': v1!, 'world-v2': v2! };
+    const ports = await servicePorts();
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(ports.hello, '127.0.0.1', resolve));
     try {
