@@ -212,12 +212,11 @@ export class Attempt implements DispatchHandler {
   private discarded = 0;
   private timer: Timer | undefined;
   private status = 0;
-  private readonly started: number;
   /** Set by the exchange when it classifies the response. */
   success = false;
 
-  constructor(private readonly x: Exchange, readonly client: ConcreteClient, readonly node: ClientNode, started: number) {
-    this.started = started;
+  /** `started`: when the attempt is sent (a clock reading). */
+  constructor(private readonly x: Exchange, readonly client: ConcreteClient, readonly node: ClientNode, private readonly started: number) {
     node.endpoint.pending++;
     node.health.recordDispatch();
   }
