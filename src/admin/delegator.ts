@@ -6,6 +6,7 @@
  * namers are consulted; an unknown namespace has no interpreter that can explain (501), as in
  * Linkerd.
  */
+import { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { firstSettled } from '../naming/activity.js';
 import { Dtab } from '../naming/dtab.js';

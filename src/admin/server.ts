@@ -3,6 +3,7 @@
  * API, metrics (JSON and Prometheus), state dumps, ping and graceful shutdown. It holds no
  * state of its own: every answer is read from the running Linker.
  */
+import { Buffer } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';

@@ -7,6 +7,7 @@
  * One watcher serves the whole directory and one address source serves each file, whatever the
  * number of lookups: ten thousand routes to `world-v2` share one address set.
  */
+import { Buffer } from 'node:buffer';
 import { watch as fsWatch, promises as fsp, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';

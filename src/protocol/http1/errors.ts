@@ -2,6 +2,7 @@
  * Responses Switchyard generates itself, as Linkerd gives them: a status, a URL-encoded
  * (ISO-8859-1) `l5d-err` header, and the message as a text/plain body.
  */
+import { Buffer } from 'node:buffer';
 import type { ServerResponse } from 'node:http';
 
 export class RouterError extends Error {

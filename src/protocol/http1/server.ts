@@ -3,6 +3,7 @@
  * precise answers to malformed requests, and graceful drain on shutdown. The protocol work is
  * the wire engine's (`./wire/server.ts`).
  */
+import { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { encodeL5dErr, RouterError, sendError } from './errors.js';

@@ -16,6 +16,7 @@
  * with a replayable body that finds its reused connection closed before any response byte is
  * sent again once on another connection (the race with an upstream closing an idle connection).
  */
+import { Buffer } from 'node:buffer';
 import { connect, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { BodyDecoder, Framing, type BodyReceiver } from './body.js';

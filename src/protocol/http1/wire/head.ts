@@ -5,6 +5,7 @@
  * same pass records what the engine needs for framing and connection management, so nothing looks
  * at the headers twice. One parser per connection, reused for every message on it.
  */
+import { Buffer } from 'node:buffer';
 import { Field, fieldOf, internMethod, isTchar, onlyPersistence, parseContentLength } from './syntax.js';
 
 export class HeadParser {

@@ -7,6 +7,7 @@
  * comes in its own callback from the event loop) and nothing keeps a view of it past the callback:
  * bytes that must outlive it (a partial head, body chunks) are copied out with `copyOut`.
  */
+import { Buffer } from 'node:buffer';
 import { Socket } from 'node:net';
 
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);

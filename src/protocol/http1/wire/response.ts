@@ -12,6 +12,7 @@
  * Responses to pipelined requests are written in request order: until the earlier ones are done,
  * a response is "detached" and keeps its bytes in memory.
  */
+import { Buffer } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { latin1 } from './codecs.js';

@@ -8,6 +8,7 @@
  * responses are written in that order. Idle and head timeouts are checked by one coarse sweep per
  * server (`./sweep.ts`), so a request costs no timer operations.
  */
+import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
