@@ -6,6 +6,7 @@
  * on the same service share its client and pools. In steady state a request does one pass over
  * its raw headers, a few Map look-ups and a dispatch on a pooled connection.
  */
+import { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Dtab } from '../naming/dtab.js';
 import { DtabSyntaxError } from '../naming/errors.js';
@@ -15,7 +16,7 @@ import { readLinkerdDtab } from '../protocol/http1/dtab-headers.js';
 import { classify, connectionTokens, H, viaDepth } from '../protocol/http1/headers.js';
 import { RouterError, sendError, type ErrorResponseOptions } from '../protocol/http1/errors.js';
 import type { Identifier, RequestHead } from '../protocol/http1/identifier.js';
-import { nextTrace } from '../protocol/http1/trace.js';
+import { TraceSource } from '../protocol/http1/trace.js';
 import { effectiveDeadline, formatDeadline, readDeadlineHeader } from '../resilience/deadline.js';
 import type { ServiceConfig } from '../resilience/config.js';
 import type { Clock } from '../time/clock.js';
@@ -74,6 +75,8 @@ export class HttpRouter implements RouterCore {
   readonly endpoints: EndpointRegistry;
   readonly clock: Clock;
   readonly random: () => number;
+  /** The traces requests carry downstream. */
+  private readonly traces: TraceSource;
   private readonly logical: BoundedCache<Binding>;
   private readonly concrete: BoundedCache<ConcreteClient>;
   private readonly localDtabs = new Map<string, DtabOrError>();
@@ -101,6 +104,7 @@ export class HttpRouter implements RouterCore {
     this.label = opts.label;
     this.clock = deps.clock;
     this.random = deps.random ?? Math.random;
+    this.traces = new TraceSource(this.random);
     this.endpoints = new EndpointRegistry(opts.pool);
     this.baseDtabLines = dtabLines(opts.interpreter.baseDtab);
     this.errOpts = { maxHeaderBytes: opts.maxHeadersBytes, maxBodyBytes: opts.maxErrResponseBytes, clearContext: false };
@@ -191,7 +195,7 @@ export class HttpRouter implements RouterCore {
       this.logical.set(key, binding);
     }
 
-    const traceCtx = nextTrace(trace, this.random);
+    const traceCtx = this.traces.next(trace);
     if (host !== undefined) out.push('host', host);
     out.push('via', via ? `${via}, ${viaOf(req.httpVersion)}` : viaOf(req.httpVersion));
     out.push('l5d-dst-service', serviceName, 'l5d-reqid', traceCtx.traceId, 'l5d-ctx-trace', traceCtx.header);
