@@ -104,6 +104,18 @@ describe('request heads', () => {
     }
   });
 
+  it('tests every byte of a value, wherever it falls against the four-byte steps', () => {
+    const char = fc.constantFrom('a', 'Z', '~', ' ', '\t', '\x01', '\n', '\x1f', '\x7f', '\x80', '\xff');
+    const value = fc.array(char, { maxLength: 24 }).map((cs) => cs.join(''));
+    fc.assert(fc.property(value, fc.nat(3), (v, pad) => {
+      const p = new HeadParser();
+      const ok = p.parseRequest(head(['GET / HTTP/1.1', `X-V${'x'.repeat(pad)}: ${v}`, 'Host: h']));
+      assert.equal(ok, !/[\x00-\x08\x0a-\x1f\x7f]/.test(v), JSON.stringify(v));
+      if (ok) assert.deepEqual(p.raw, [`X-V${'x'.repeat(pad)}`, v.replace(/^[ \t]+|[ \t]+$/g, ''), 'Host', 'h']);
+      else assert.match(p.errorMessage, /invalid character in the value of header X-V/);
+    }), { numRuns: 3000 });
+  });
+
   it('keeps obs-text (bytes 0x80-0xff) in values as latin1 characters', () => {
     const p = parseRequest(['GET / HTTP/1.1', 'X-Latin: caf\u00e9 \u00ff']);
     assert.deepEqual(p.raw, ['X-Latin', 'caf\u00e9 \u00ff']);

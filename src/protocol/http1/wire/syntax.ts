@@ -78,7 +78,7 @@ export function hasToken(value: string, token: string): boolean {
 
 /** Does a Connection value hold only the persistence options `keep-alive` and `close` (no field names)? */
 export function onlyPersistence(value: string): boolean {
-  if (value.length === 10 && equalsLower(value, 0, 'keep-alive')) return true; // what almost every server sends
+  if (value.length === 10 && isName(value, 'keep-alive', 'Keep-Alive')) return true; // what almost every server sends
   return !someMember(value, (start, end) => {
     const n = end - start;
     return !((n === 10 && equalsLower(value, start, 'keep-alive')) || (n === 5 && equalsLower(value, start, 'close')));
