@@ -17,7 +17,8 @@ Benchmarks Switchyard against direct, nginx, HAProxy, @fastify/http-proxy and ht
                        ${TARGETS.join(', ')}
   --soak-minutes N     soak length (default 10; 0 skips the soak)
   --idle-conns N       idle keep-alive connections (default 10000)
-  --overrides N        distinct l5d-dtab overrides for the memory phase (default 100000)
+  --overrides N        distinct l5d-dtab overrides for the memory phase (default 300000; RSS is
+                       also reported after the first 100000)
   --cost-pairs N       plain/override run pairs for the override-cost phase (default 10; 2 with --quick)
   --switchyard-cmd T   how to start Switchyard; {config} is replaced by the config path
                        (default: node dist/src/cli/main.js run {config})
@@ -108,7 +109,7 @@ export function parseOptions(argv: readonly string[]): Options {
     targets,
     soakMinutes: num('soak-minutes', v['soak-minutes'], 10, 0),
     idleConns: num('idle-conns', v['idle-conns'], 10_000, 1),
-    overrides: num('overrides', v.overrides, quick ? 20_000 : 100_000, 1),
+    overrides: num('overrides', v.overrides, quick ? 20_000 : 300_000, 1),
     costPairs: num('cost-pairs', v['cost-pairs'], quick ? 2 : 10, 1),
     switchyardCmd: cmd('switchyard-cmd', v['switchyard-cmd'], ['config'])!,
     workersCmd: cmd('workers-cmd', v['workers-cmd'], ['config', 'workers']),

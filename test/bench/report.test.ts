@@ -207,6 +207,14 @@ test('RSS goals: the overrides and soak series level off or not; too few samples
   }
 });
 
+test('RSS over overrides: the level is judged over the whole phase, and RSS after the first 100,000 is reported', () => {
+  const samples = [100, 150, 140, 160, 150, 158, 152].map((x, i) => ({ atS: i, overrides: i * 45_000, rssBytes: x * MiB }));
+  const g = goal(collected({ overrides: { target: 'switchyard', rps: 1_000, errors: 0, samples } }), 'overridesRss');
+  assert.match(g.goal, /over 270,000 distinct overrides/);
+  assert.match(g.measured, /; 160\.0 MiB after 135,000$/);
+  assert.equal(g.verdict, 'PASS');
+});
+
 test('errors: any error on a switchyard* run or in the overrides phase misses; other targets do not count', () => {
   const errorsGoal = (runs: RunRecord[], overridesErrors?: number): Goal => goal(collected({
     runs,
