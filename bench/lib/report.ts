@@ -289,7 +289,7 @@ function multicoreGoal(c: Collected): Goal {
   return { goal, measured, verdict: verdict(fresh >= 1.5) };
 }
 
-/** The figure: RSS once this many distinct overrides were answered. */
+/** The memory figure the suite reports besides the level: RSS once this many distinct overrides were answered. */
 const REPORTED_OVERRIDES = 100_000;
 
 function rssAfter(samples: OverridesReport['samples'], overrides: number): string {

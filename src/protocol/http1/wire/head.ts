@@ -119,10 +119,11 @@ export class HeadParser {
       let c = b[++p]!;
       while (c === 0x20 || c === 0x09) c = b[++p]!;
       const v0 = p;
-      // Values are long (dtabs, cookies): the scan tests each byte once, and trailing whitespace
-      // is trimmed afterwards. Runs of visible ASCII, nearly all of a value, are taken four
-      // bytes a step, which pays the loop's own checks once for four. The step stops before the
-      // line's CR, which fails the test, so it never reads past it.
+      // Values are long (dtabs, cookies): trailing whitespace is trimmed afterwards rather than
+      // tracked in the scan. Runs of visible ASCII, nearly all of a value, are taken four bytes a
+      // step, which pays the loop's own checks once for four; the bytes of the step that stops
+      // are tested again one at a time. The step stops at the line's CR, which fails the test,
+      // so it never reads past it.
       while (visible(c) && visible(b[p + 1]!) && visible(b[p + 2]!) && visible(b[p + 3]!)) c = b[p += 4]!;
       while (c !== 0x0d) {
         if ((c < 0x20 && c !== 0x09) || c === 0x7f) return this.fail('HPE_INVALID_HEADER_TOKEN', `invalid character in the value of header ${name}`);
