@@ -6,7 +6,7 @@
  * at the headers twice. One parser per connection, reused for every message on it.
  */
 import { Buffer } from 'node:buffer';
-import { Field, fieldOf, internMethod, isTchar, onlyPersistence, parseContentLength } from './syntax.js';
+import { Field, fieldOf, internMethod, isTchar, isVisible, onlyPersistence, parseContentLength } from './syntax.js';
 
 export class HeadParser {
   /** Request line. */
@@ -124,7 +124,7 @@ export class HeadParser {
       // step, which pays the loop's own checks once for four; the bytes of the step that stops
       // are tested again one at a time. The step stops at the line's CR, which fails the test,
       // so it never reads past it.
-      while (visible(c) && visible(b[p + 1]!) && visible(b[p + 2]!) && visible(b[p + 3]!)) c = b[p += 4]!;
+      while (isVisible(c) && isVisible(b[p + 1]!) && isVisible(b[p + 2]!) && isVisible(b[p + 3]!)) c = b[p += 4]!;
       while (c !== 0x0d) {
         if ((c < 0x20 && c !== 0x09) || c === 0x7f) return this.fail('HPE_INVALID_HEADER_TOKEN', `invalid character in the value of header ${name}`);
         c = b[++p]!;
@@ -193,11 +193,6 @@ export class HeadParser {
     this.versionUnsupported = false;
     this.reason = '';
   }
-}
-
-/** Is byte `c` a space or a visible ASCII character? */
-function visible(c: number): boolean {
-  return c >= 0x20 && c < 0x7f;
 }
 
 /**

@@ -16,6 +16,11 @@ export function isTchar(c: number): boolean {
   return c < 128 && TCHAR[c] === 1;
 }
 
+/** Is char code `c` a space or a visible ASCII character (most of any field value)? */
+export function isVisible(c: number): boolean {
+  return c >= 0x20 && c < 0x7f;
+}
+
 /** The value of a hex digit, or -1. */
 export function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
